@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Install the help center with its test tools into .venv, then run every check CI runs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+[ -x .venv/bin/python ] || "${PYTHON:-python3}" -m venv .venv
+. .venv/bin/activate
+pip install --quiet --disable-pip-version-check -e '.[test]'
+export NO_MKDOCS_2_WARNING=1
+ruff check .
+ruff format --check .
+kb check
+if [ -d tests/js ]; then node --test tests/js/; fi
+python -m pytest "$@"

@@ -1,0 +1,223 @@
+"""A help page read from docs/: its front matter, its rendered sections and links, with source lines."""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .renderer import markdown_converter
+
+_FENCE = re.compile(r"^\s*(```|~~~)")
+_ATX = re.compile(r"^(#{1,6})\s+\S")
+_HEADING_HTML = re.compile(r"<h([1-6])([^>]*)>(.*?)</h\1>", re.S)
+_ATTR = re.compile(r'([\w-]+)="([^"]*)"')
+_HEADERLINK = re.compile(r'<a class="headerlink"[^>]*>.*?</a>', re.S)
+_HREF = re.compile(r'<a\s[^>]*?href="([^"]*)"', re.S)
+_BLOCK_END = re.compile(r"</(p|li|h[1-6]|tr|div|details|summary|pre|dt|dd|blockquote)>|<br\s*/?>")
+_TAG = re.compile(r"<[^>]+>")
+
+
+@dataclass(frozen=True)
+class Heading:
+    """A rendered heading: its anchor id, text, level and source line."""
+
+    id: str
+    title: str
+    level: int
+    line: int
+    attrs: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Section:
+    """One FAQ entry (an h2 with its answer) or a page introduction."""
+
+    id: str
+    title: str
+    url: str
+    category: str
+    line: int
+    html: str
+    text: str
+    phrasings: tuple[str, ...] = ()
+    is_intro: bool = False
+
+
+@dataclass(frozen=True)
+class Link:
+    """An internal or external link found in a page, with the source line it is on."""
+
+    href: str
+    line: int
+
+
+@dataclass
+class Page:
+    """A parsed Markdown page of the help center."""
+
+    path: Path
+    rel: str
+    url: str
+    meta: dict[str, Any]
+    meta_lines: dict[str, int]
+    meta_error: str | None
+    body_line: int
+    headings: list[Heading]
+    sections: list[Section]
+    links: list[Link]
+
+    @property
+    def title(self) -> str:
+        return str(self.meta.get("title") or "")
+
+    @property
+    def excluded_from_search(self) -> bool:
+        return (
+            bool((self.meta.get("search") or {}).get("exclude"))
+            if isinstance(self.meta.get("search"), dict)
+            else False
+        )
+
+
+def page_url(rel: str) -> str:
+    """Given a docs-relative path like tools/calculator.md, return its site URL /tools/calculator/."""
+    stem = rel[:-3] if rel.endswith(".md") else rel
+    if stem == "index":
+        return "/"
+    if stem.endswith("/index"):
+        stem = stem[: -len("/index")]
+    return f"/{stem}/"
+
+
+def html_to_text(fragment: str) -> str:
+    """Given rendered HTML, return its readable plain text, one block a line."""
+    text = _HEADERLINK.sub("", fragment)
+    text = _BLOCK_END.sub("\n", text)
+    text = html.unescape(_TAG.sub("", text))
+    lines = (re.sub(r"[ \t\u00a0]+", " ", line).strip() for line in text.splitlines())
+    return "\n".join(line for line in lines if line)
+
+
+def split_front_matter(source: str) -> tuple[str, str, int]:
+    """Given a page's source, return (front matter YAML, body, 1-based line where the body starts)."""
+    lines = source.splitlines(keepends=True)
+    if not lines or lines[0].rstrip() != "---":
+        return "", source, 1
+    for i in range(1, len(lines)):
+        if lines[i].rstrip() in ("---", "..."):
+            return "".join(lines[1:i]), "".join(lines[i + 1 :]), i + 2
+    return "".join(lines[1:]), "", len(lines) + 1
+
+
+def parse_front_matter(text: str) -> tuple[dict[str, Any], dict[str, int], str | None]:
+    """Given front matter YAML, return (data, key → file line, error message or None)."""
+    if not text.strip():
+        return {}, {}, None
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        line = (mark.line + 2) if mark else 1
+        return {}, {"__error__": line}, f"front matter 不是合法的 YAML：{getattr(e, 'problem', e)}"
+    if not isinstance(data, dict) or not isinstance(node, yaml.MappingNode):
+        return {}, {"__error__": 2}, "front matter 必须是 “键: 值” 的映射"
+    lines = {str(k.value): k.start_mark.line + 2 for k, _ in node.value}
+    for key, value in node.value:  # one level deeper, for phrasings: {id: [...]}
+        if isinstance(value, yaml.MappingNode):
+            for k2, _ in value.value:
+                lines[f"{key.value}.{k2.value}"] = k2.start_mark.line + 2
+    return data, lines, None
+
+
+def _heading_lines(body: str, first_line: int) -> list[int]:
+    lines, fenced = [], False
+    for offset, line in enumerate(body.splitlines()):
+        if _FENCE.match(line):
+            fenced = not fenced
+        elif not fenced and _ATX.match(line):
+            lines.append(first_line + offset)
+    return lines
+
+
+def _source_line(body: str, first_line: int, needle: str) -> int:
+    for offset, line in enumerate(body.splitlines()):
+        if needle in line:
+            return first_line + offset
+    return first_line
+
+
+def load_page(path: Path, docs_dir: Path, mkdocs_yml: Path) -> Page:
+    """Given a Markdown file under docs_dir, return the parsed Page."""
+    source = path.read_text(encoding="utf-8")
+    fm_text, body, body_line = split_front_matter(source)
+    meta, meta_lines, meta_error = parse_front_matter(fm_text)
+    rel = path.relative_to(docs_dir).as_posix()
+    url = page_url(rel)
+
+    rendered = markdown_converter(mkdocs_yml).convert(body)
+    source_lines = _heading_lines(body, body_line)
+    headings: list[Heading] = []
+    spans: list[tuple[int, int]] = []
+    for n, m in enumerate(_HEADING_HTML.finditer(rendered)):
+        attrs = dict(_ATTR.findall(m.group(2)))
+        title = html_to_text(m.group(3))
+        line = source_lines[n] if n < len(source_lines) else body_line
+        headings.append(Heading(attrs.get("id", ""), title, int(m.group(1)), line, attrs))
+        spans.append((m.start(), m.end()))
+
+    category = str(meta.get("category") or "")
+    phrasings = meta.get("phrasings") if isinstance(meta.get("phrasings"), dict) else {}
+    sections: list[Section] = []
+    h2 = [i for i, h in enumerate(headings) if h.level == 2]
+    intro_end = spans[h2[0]][0] if h2 else len(rendered)
+    intro_html = rendered[:intro_end]
+    intro_html = (
+        _HEADING_HTML.sub("", intro_html, count=1)
+        if intro_html.lstrip().startswith("<h1")
+        else intro_html
+    )
+    if html_to_text(intro_html):
+        sections.append(
+            Section(
+                url.strip("/") or "index",
+                str(meta.get("title") or ""),
+                url,
+                category,
+                body_line,
+                intro_html.strip(),
+                html_to_text(intro_html),
+                is_intro=True,
+            )
+        )
+    for k, i in enumerate(h2):
+        h = headings[i]
+        end = spans[h2[k + 1]][0] if k + 1 < len(h2) else len(rendered)
+        frag = rendered[spans[i][1] : end].strip()
+        own = phrasings.get(h.id) if isinstance(phrasings, dict) else None
+        sections.append(
+            Section(
+                h.id,
+                h.title,
+                f"{url}#{h.id}",
+                h.attrs.get("data-category", category),
+                h.line,
+                frag,
+                html_to_text(frag),
+                tuple(str(p) for p in own) if isinstance(own, list) else (),
+            )
+        )
+
+    hrefs = (html.unescape(h) for h in _HREF.findall(_HEADERLINK.sub("", rendered)))
+    links = [Link(h, _source_line(body, body_line, h)) for h in hrefs]
+    return Page(path, rel, url, meta, meta_lines, meta_error, body_line, headings, sections, links)
+
+
+def load_pages(docs_dir: Path, mkdocs_yml: Path) -> list[Page]:
+    """Given docs_dir, return every Markdown page in it, in path order."""
+    return [load_page(p, docs_dir, mkdocs_yml) for p in sorted(docs_dir.rglob("*.md"))]

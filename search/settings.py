@@ -1,0 +1,88 @@
+"""Where the help center's files live: docs, the built site, the index, the data files."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from .errors import KbError
+
+DATA_DIR = Path(__file__).parent / "data"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Resolved, absolute paths and knobs for one help center checkout."""
+
+    root: Path
+    docs_dir: Path
+    site_dir: Path
+    build_dir: Path
+    index_dir: Path
+    analytics_db: Path
+    mkdocs_yml: Path
+    stale_after_days: int = 180
+    data_dir: Path = DATA_DIR
+
+    @property
+    def words_file(self) -> Path:
+        return self.data_dir / "words.txt"
+
+    @property
+    def synonyms_file(self) -> Path:
+        return self.data_dir / "synonyms.txt"
+
+    @property
+    def catalogue_file(self) -> Path:
+        return self.data_dir / "catalogue.yml"
+
+    def with_paths(self, **paths: Path) -> Settings:
+        """Given overrides such as docs_dir=…, return a copy with them made absolute."""
+        return replace(self, **{k: _absolute(Path(v)) for k, v in paths.items()})
+
+
+def _absolute(path: Path) -> Path:
+    # Not resolve(): site_dir is a symlink to the live release and must stay one.
+    return Path(os.path.abspath(path))
+
+
+def find_root(start: Path | None = None) -> Path:
+    """Given a folder, return the nearest ancestor holding mkdocs.yml and pyproject.toml."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / "mkdocs.yml").is_file() and (folder / "pyproject.toml").is_file():
+            return folder
+    raise KbError(
+        f"在 {here} 及其上级目录中找不到帮助中心（mkdocs.yml 和 pyproject.toml）",
+        "在仓库根目录里运行 kb，或设置环境变量 KB_ROOT",
+    )
+
+
+def load_settings(root: Path | str | None = None) -> Settings:
+    """Given a checkout root (default: KB_ROOT or the cwd's), return its Settings.
+
+    `[tool.kb]` in pyproject.toml sets the paths; KB_DOCS_DIR, KB_SITE_DIR,
+    KB_BUILD_DIR and KB_INDEX_DIR override them (tests and deployments use these).
+    """
+    base = Path(root or os.environ.get("KB_ROOT") or find_root()).resolve()
+    with open(base / "pyproject.toml", "rb") as f:
+        conf = tomllib.load(f).get("tool", {}).get("kb", {})
+
+    def path(key: str, default: str) -> Path:
+        value = os.environ.get(f"KB_{key.upper()}") or conf.get(key) or default
+        return _absolute(base / value)
+
+    build_dir = path("build_dir", "_build")
+    index_dir = path("index_dir", str(build_dir / "index"))
+    return Settings(
+        root=base,
+        docs_dir=path("docs_dir", "docs"),
+        site_dir=path("site_dir", "site"),
+        build_dir=build_dir,
+        index_dir=index_dir,
+        analytics_db=index_dir.parent / "analytics.sqlite3",
+        mkdocs_yml=base / "mkdocs.yml",
+        stale_after_days=int(conf.get("stale_after_days", 180)),
+    )

@@ -1,0 +1,177 @@
+"""`kb check` names every planted content error with file:line, and passes the real docs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import pytest
+
+from search.checker import find_problems
+from search.cli import main
+from search.settings import Settings
+
+
+def edit(path: Path, old: str, new: str) -> int:
+    """Replace the first `old` in path with `new`; return the 1-based line where it was."""
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"fixture text not found in {path}: {old!r}"
+    line = text[: text.index(old)].count("\n") + 1
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return line
+
+
+def kb_check(settings: Settings, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+    code = main(["--root", str(settings.root), "check"])
+    out = capsys.readouterr()
+    return code, out.out + out.err
+
+
+def test_real_docs_pass_with_no_errors(project: Settings, capsys):
+    code, output = kb_check(project, capsys)
+    assert code == 0, output
+    assert "通过" in output
+
+
+def test_duplicate_id_is_named_with_file_and_line(project: Settings, capsys):
+    refund = project.docs_dir / "refund.md"
+    line = edit(
+        refund,
+        "## 已退款但银行卡没到账怎么办？ {#refund-bank}",
+        "## 已退款但银行卡没到账怎么办？ {#cancel-refund}",
+    )
+    code, output = kb_check(project, capsys)
+    assert code != 0
+    assert f"docs/refund.md:{line}:" in output
+    assert "#cancel-refund" in output and "重复" in output
+
+
+def test_duplicate_id_across_pages_is_named(project: Settings, capsys):
+    customs = project.docs_dir / "customs.md"
+    line = edit(customs, "{#customs-id-photo}", "{#return-packaging}")
+    code, output = kb_check(project, capsys)
+    assert code != 0
+    # Pages are read in path order, so customs.md holds the first use; return.md's is the duplicate.
+    assert re.search(
+        rf"docs/return\.md:\d+: error: FAQ id #return-packaging 重复（已在 docs/customs\.md:{line} 使用）",
+        output,
+    )
+
+
+def test_missing_catalogue_id_is_named(project: Settings, capsys):
+    edit(project.docs_dir / "return.md", "{#return-packaging}", "{#return-boxes}")
+    code, output = kb_check(project, capsys)
+    assert code != 0
+    assert re.search(
+        r"search/data/catalogue\.yml:\d+: error: 目录里的 FAQ id #return-packaging", output
+    )
+
+
+def test_broken_link_is_named(project: Settings, capsys):
+    line = edit(
+        project.docs_dir / "cancel.md", "](refund.md#cancel-refund)", "](refunds.md#cancel-refund)"
+    )
+    code, output = kb_check(project, capsys)
+    assert code != 0
+    assert f"docs/cancel.md:{line}: error: 链接目标 refunds.md 不存在" in output
+
+
+def test_broken_anchor_is_named(project: Settings, capsys):
+    line = edit(
+        project.docs_dir / "return.md",
+        "](refund.md#return-refund-time)",
+        "](refund.md#refund-time)",
+    )
+    code, output = kb_check(project, capsys)
+    assert code != 0
+    assert f"docs/return.md:{line}: error: 链接 refund.md#refund-time 的锚点 #refund-time" in output
+
+
+def test_missing_front_matter_field_is_named(project: Settings, capsys):
+    line = edit(
+        project.docs_dir / "customs.md",
+        "description: 亚马逊海外购为什么",
+        "summary: 亚马逊海外购为什么",
+    )
+    code, output = kb_check(project, capsys)
+    assert code != 0
+    assert "docs/customs.md:1: error: front matter 缺少 description" in output
+    assert f"docs/customs.md:{line}: error: front matter 里有未知字段 summary" in output
+
+
+def test_malformed_date_is_named(project: Settings, capsys):
+    line = edit(project.docs_dir / "about.md", "updated: 2026-11-26", "updated: 26/11/2026")
+    code, output = kb_check(project, capsys)
+    assert code != 0
+    assert f"docs/about.md:{line}: error: updated “26/11/2026” 不是日期" in output
+
+
+def test_unknown_category_is_named(project: Settings, capsys):
+    line = edit(project.docs_dir / "refund.md", "category: 退款", "category: 退钱")
+    code, output = kb_check(project, capsys)
+    assert code != 0
+    assert f"docs/refund.md:{line}: error: 未知的 category “退钱”" in output
+
+
+def test_page_without_front_matter_is_named(project: Settings, capsys):
+    path = project.docs_dir / "extra.md"
+    path.write_text("## 新问题 {#extra-question}\n\n答案。\n", encoding="utf-8")
+    code, output = kb_check(project, capsys)
+    assert code != 0
+    assert "docs/extra.md:1: error: 缺少 front matter" in output
+
+
+def test_invalid_yaml_front_matter_is_named(project: Settings, capsys):
+    edit(project.docs_dir / "about.md", "title: 关于海外购与订单", "title: [关于海外购")
+    code, output = kb_check(project, capsys)
+    assert code != 0
+    assert re.search(r"docs/about\.md:\d+: error: front matter 不是合法的 YAML", output)
+
+
+def test_empty_section_is_named(project: Settings, capsys):
+    path = project.docs_dir / "cancel.md"
+    text = path.read_text(encoding="utf-8")
+    start = text.index("## 取消时要说明原因吗？")
+    end = text.index("## 取消订单要手续费吗？")
+    heading = "## 取消时要说明原因吗？ {#cancel-reason}\n\n"
+    path.write_text(text[:start] + heading + text[end:], encoding="utf-8")
+    line = text[:start].count("\n") + 1
+    code, output = kb_check(project, capsys)
+    assert code != 0
+    assert f"docs/cancel.md:{line}: error: FAQ 段落 #cancel-reason 是空的" in output
+
+
+def test_heading_without_stable_id_is_named(project: Settings, capsys):
+    line = edit(
+        project.docs_dir / "about.md",
+        "## 亚马逊海外购是什么？靠谱吗？ {#about-haiwaigou}",
+        "## 亚马逊海外购是什么？靠谱吗？",
+    )
+    code, output = kb_check(project, capsys)
+    assert code != 0
+    assert (
+        f"docs/about.md:{line}: error: 二级标题 “亚马逊海外购是什么？靠谱吗？” 没有固定 id"
+        in output
+    )
+
+
+def test_phrasings_for_an_unknown_id_are_named(project: Settings, capsys):
+    line = edit(project.docs_dir / "about.md", "  order-missing:\n", "  order-lost:\n")
+    code, output = kb_check(project, capsys)
+    assert code != 0
+    assert f"docs/about.md:{line}: error: phrasings 里的 order-lost 不是本页的 FAQ id" in output
+
+
+def test_stale_page_is_a_warning_not_an_error(project: Settings):
+    late = dt.date(2026, 11, 26) + dt.timedelta(days=project.stale_after_days + 30)
+    problems = find_problems(project, today=late)
+    assert problems and all(p.severity == "warning" for p in problems)
+    assert any("没有复核" in p.message and p.path == "docs/cancel.md" for p in problems)
+
+
+def test_every_problem_says_how_to_fix_it(project: Settings):
+    edit(project.docs_dir / "return.md", "](refund.md#return-refund-time)", "](refund.md#nowhere)")
+    problems = find_problems(project)
+    assert problems
+    assert all(p.hint and p.line >= 1 for p in problems)
