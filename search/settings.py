@@ -85,4 +85,7 @@ def load_settings(root: Path | str | None = None) -> Settings:
         analytics_db=index_dir.parent / "analytics.sqlite3",
         mkdocs_yml=base / "mkdocs.yml",
         stale_after_days=int(conf.get("stale_after_days", 180)),
+        # The checkout's own data (what mkdocs.yml's jieba_dict_user points at) wins over the
+        # installed package's copy, so editors' edits apply and test copies stay isolated.
+        data_dir=base / "search" / "data" if (base / "search" / "data").is_dir() else DATA_DIR,
     )

@@ -25,7 +25,7 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 # What a checkout needs to check, build and index the help center.
-PROJECT_FILES = ("mkdocs.yml", "pyproject.toml", "docs", "overrides", "scripts")
+PROJECT_FILES = ("mkdocs.yml", "pyproject.toml", "docs", "overrides", "scripts", "search/data")
 
 
 def copy_project(dest: Path) -> Settings:
@@ -35,8 +35,9 @@ def copy_project(dest: Path) -> Settings:
         src = ROOT / name
         if src.is_dir():
             shutil.copytree(src, dest / name, ignore=shutil.ignore_patterns("__pycache__"))
-        else:
-            shutil.copy2(src, dest / name)
+            continue
+        (dest / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(src, dest / name)
     return load_settings(dest)
 
 
@@ -70,6 +71,7 @@ def static_site(built_project: Settings) -> Iterator[str]:
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
+    server.server_close()
 
 
 @pytest.fixture(scope="session")

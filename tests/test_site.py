@@ -1,0 +1,65 @@
+"""The built site: strict build, every catalogue id an anchor, Chinese built-in search, atomic publish."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from search.catalogue import load_catalogue
+from search.errors import BuildError
+from search.settings import Settings
+from search.site import build_site, is_stale
+
+
+def html_ids(settings: Settings) -> set[str]:
+    ids: set[str] = set()
+    for path in settings.site_dir.rglob("*.html"):
+        ids |= set(re.findall(r'\bid="([^"]+)"', path.read_text(encoding="utf-8")))
+    return ids
+
+
+def test_every_catalogue_id_is_an_anchor_of_the_built_site(built_project: Settings):
+    catalogue = load_catalogue(built_project.catalogue_file)
+    missing = set(catalogue.entries) - html_ids(built_project)
+    assert not missing
+
+
+def test_catalogue_anchor_lives_on_its_page(built_project: Settings):
+    html = (built_project.site_dir / "return" / "index.html").read_text(encoding="utf-8")
+    assert 'id="return-shipping-fee"' in html
+    assert "退货运费谁出" in html
+
+
+def test_builtin_search_index_is_segmented_with_the_domain_words(built_project: Settings):
+    index = json.loads((built_project.site_dir / "search" / "search_index.json").read_text("utf-8"))
+    assert index["config"]["lang"] == ["zh"]
+    assert "\\u200b" in index["config"]["separator"]
+    texts = [d["text"] for d in index["docs"] if d["location"].endswith("#return-customs-info")]
+    assert texts and "\u200b" in texts[0]
+    # 易客满 is in search/data/words.txt: jieba must keep it whole, not cut 易/客满.
+    assert "\u200b易客满\u200b" in texts[0]
+
+
+def test_pages_show_their_last_updated_date(built_project: Settings):
+    html = (built_project.site_dir / "cancel" / "index.html").read_text(encoding="utf-8")
+    assert re.search(r'最后更新：<time datetime="\d{4}-\d{2}-\d{2}">', html)
+
+
+def test_built_site_is_fresh_until_a_page_changes(built_project: Settings):
+    assert not is_stale(built_project)
+
+
+def test_failed_build_leaves_the_live_site_as_it_was(project: Settings):
+    first = build_site(project)
+    before = {p: p.read_bytes() for p in project.site_dir.rglob("*") if p.is_file()}
+    cancel = project.docs_dir / "cancel.md"
+    cancel.write_text(cancel.read_text("utf-8") + "\n[坏链接](missing-page.md)\n", "utf-8")
+    with pytest.raises(BuildError) as e:
+        build_site(project)
+    assert "missing-page.md" in str(e.value)
+    assert project.site_dir.resolve() == first
+    after = {p: p.read_bytes() for p in project.site_dir.rglob("*") if p.is_file()}
+    assert after == before
+    assert sorted(p.name for p in first.parent.iterdir()) == [first.name]
