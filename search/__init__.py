@@ -27,6 +27,9 @@ _LAZY = {
     "find_problems": "checker",
     "build_site": "site",
     "load_pages": "page",
+    "ensure_built": "server",
+    "serve": "server",
+    "redact": "redaction",
 }
 
 __all__ = [

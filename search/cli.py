@@ -45,6 +45,25 @@ def _build(args: argparse.Namespace, settings: search.Settings) -> int:
     return 0
 
 
+def _serve_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--host", default="127.0.0.1", help="监听地址（默认 127.0.0.1）")
+    p.add_argument("--port", type=int, default=8000, help="端口（默认 8000）")
+    p.add_argument("--workers", type=int, default=1, help="工作进程数（默认 1）")
+
+
+@command("serve", "启动帮助中心：站点 + 搜索 API（需要时先构建站点和索引）", _serve_args)
+def _serve(args: argparse.Namespace, settings: search.Settings) -> int:
+    if not 1 <= args.workers <= 64:
+        _err("kb：--workers 必须在 1 到 64 之间")
+        return 2
+    done = search.ensure_built(settings)
+    if done:
+        print(f"已更新：{'、'.join({'site': '站点', 'index': '索引'}[d] for d in done)}")
+    print(f"帮助中心：http://{args.host}:{args.port}/   代理页面：http://{args.host}:{args.port}/search/")
+    search.serve(settings, host=args.host, port=args.port, workers=args.workers)
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     """Return the argument parser with every registered subcommand."""
     ap = argparse.ArgumentParser(

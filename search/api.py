@@ -1,0 +1,235 @@
+"""The HTTP service: the JSON search API and the built site, one stateless ASGI app over the library."""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import time
+from urllib.parse import unquote_to_bytes
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Mount, Route
+from starlette.schemas import SchemaGenerator
+from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+import search as library
+from search.errors import KbError
+from search.redaction import redact
+from search.settings import Settings, load_settings
+
+access_log = logging.getLogger("kb.access")
+error_log = logging.getLogger("kb.error")
+
+MAX_LIMIT = 50
+_BAD_PERCENT = re.compile(rb"%(?![0-9A-Fa-f]{2})")
+
+schemas = SchemaGenerator(
+    {
+        "openapi": "3.0.0",
+        "info": {"title": "亚马逊海外购帮助中心 API", "version": "1.0"},
+        "components": {
+            "schemas": {
+                "Error": {
+                    "type": "object",
+                    "properties": {"error": {"type": "string"}, "hint": {"type": "string"}},
+                }
+            }
+        },
+    }
+)
+
+
+def error_response(status: int, message: str, hint: str = "") -> JSONResponse:
+    """Given a status and a Chinese message, return the API's JSON error."""
+    return JSONResponse({"error": message, "hint": hint}, status_code=status)
+
+
+def _int_param(request: Request, name: str, default: int, low: int, high: int) -> int:
+    raw = request.query_params.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise library.BadQuery(f"{name} 必须是整数，收到 “{raw[:20]}”", f"用 {low} 到 {high} 之间的整数") from None
+    if not low <= value <= high:
+        raise library.BadQuery(f"{name} 超出范围：{value}", f"用 {low} 到 {high} 之间的整数")
+    return value
+
+
+def _q(request: Request) -> str:
+    q = request.query_params.get("q")
+    if q is None:
+        raise library.BadQuery("缺少参数 q", "在网址里加上 ?q=你的问题")
+    return q
+
+
+async def search_endpoint(request: Request) -> Response:
+    """
+    summary: 搜索帮助中心的 FAQ 答案
+    parameters:
+      - {name: q, in: query, required: true, schema: {type: string, maxLength: 1000}, description: 用户的问题}
+      - {name: limit, in: query, schema: {type: integer, minimum: 1, maximum: 50, default: 10}}
+      - {name: category, in: query, schema: {type: string}, description: 只看某个分类，例如 退货}
+    responses:
+      200:
+        description: 按相关度排序的答案
+        content:
+          application/json:
+            schema:
+              type: object
+              properties:
+                query: {type: string}
+                total: {type: integer}
+                took_ms: {type: number}
+                results:
+                  type: array
+                  items:
+                    type: object
+                    properties:
+                      id: {type: string}
+                      title: {type: string}
+                      url: {type: string}
+                      category: {type: string}
+                      snippet: {type: string, description: HTML 转义后的摘要，匹配词用 mark 标出}
+                      score: {type: number}
+                      answer: {type: string, description: 纯文本答案}
+      400: {description: 参数错误, content: {application/json: {schema: {$ref: "#/components/schemas/Error"}}}}
+    """
+    settings: Settings = request.app.state.settings
+    q = _q(request)
+    limit = _int_param(request, "limit", 10, 1, MAX_LIMIT)
+    category = request.query_params.get("category") or None
+    result = library.search(settings, q, limit=limit, category=category)
+    return JSONResponse(result, headers={"Cache-Control": "no-store"})
+
+
+async def suggest_endpoint(request: Request) -> Response:
+    """
+    summary: 输入时的问题补全（支持前缀和拼音首字母，如 thyf）
+    parameters:
+      - {name: q, in: query, required: true, schema: {type: string, maxLength: 1000}}
+      - {name: limit, in: query, schema: {type: integer, minimum: 1, maximum: 20, default: 8}}
+    responses:
+      200: {description: 补全的问题列表}
+      400: {description: 参数错误, content: {application/json: {schema: {$ref: "#/components/schemas/Error"}}}}
+    """
+    settings: Settings = request.app.state.settings
+    limit = _int_param(request, "limit", 8, 1, 20)
+    return JSONResponse(library.suggest(settings, _q(request), limit=limit))
+
+
+async def health_endpoint(request: Request) -> Response:
+    """
+    summary: 服务状态：索引版本和文档数
+    responses:
+      200: {description: 正常}
+      503: {description: 还没有索引}
+    """
+    settings: Settings = request.app.state.settings
+    return JSONResponse({"status": "ok", **library.index_info(settings)}, headers={"Cache-Control": "no-store"})
+
+
+async def openapi_endpoint(request: Request) -> Response:
+    """Serve the OpenAPI document generated from the endpoints' docstrings."""
+    return JSONResponse(schemas.get_schema(routes=request.app.routes))
+
+
+async def kb_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, KbError)
+    return error_response(exc.http_status, exc.message, exc.hint)
+
+
+async def http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    if request.url.path.startswith("/api/"):
+        messages = {404: "没有这个接口", 405: "不支持这个请求方法"}
+        return error_response(exc.status_code, messages.get(exc.status_code, exc.detail), "接口说明见 /api/openapi.json")
+    return Response(exc.detail, status_code=exc.status_code, headers=exc.headers)
+
+
+async def unexpected_error(request: Request, exc: Exception) -> Response:
+    error_log.exception("unexpected error on %s", request.url.path)
+    return error_response(500, "服务器内部错误", "请稍后再试；问题持续时请联系管理员")
+
+
+class Guard:
+    """Reject undecodable API query strings with a JSON 400, and write a redacted access log line."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500
+
+        async def send_wrapper(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        raw: bytes = scope.get("query_string", b"")
+        problem = _undecodable(raw) if scope["path"].startswith("/api/") else None
+        try:
+            if problem:
+                await error_response(400, problem, "把参数按 UTF-8 做 URL 编码后再发送")(scope, receive, send_wrapper)
+                status = 400
+            else:
+                await self.app(scope, receive, send_wrapper)
+        finally:
+            query = redact(unquote_to_bytes(raw.replace(b"+", b" ")).decode("utf-8", "replace"))
+            access_log.info(
+                '%s "%s %s%s" %d %.1fms',
+                (scope.get("client") or ("-",))[0],
+                scope["method"],
+                scope["path"],
+                f"?{query}" if query else "",
+                status,
+                (time.perf_counter() - started) * 1000,
+            )
+
+
+def _undecodable(raw: bytes) -> str | None:
+    if _BAD_PERCENT.search(raw):
+        return "网址参数里有无效的百分号编码"
+    try:
+        unquote_to_bytes(raw.replace(b"+", b" ")).decode("utf-8")
+    except UnicodeDecodeError:
+        return "网址参数不是合法的 UTF-8（可能被截断了）"
+    return None
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    """Given settings (default: from the environment), return the ASGI app serving API and site."""
+    settings = settings or load_settings()
+    routes = [
+        Route("/api/search", search_endpoint, methods=["GET"]),
+        Route("/api/suggest", suggest_endpoint, methods=["GET"]),
+        Route("/api/health", health_endpoint, methods=["GET"]),
+        Route("/api/openapi.json", openapi_endpoint, methods=["GET"], include_in_schema=False),
+        Mount("/api", routes=[]),  # any other /api/… is a JSON 404, never a site page
+        # site_dir is a symlink swapped atomically on publish; StaticFiles resolves it per request.
+        Mount("/", StaticFiles(directory=settings.site_dir, html=True, check_dir=False), name="site"),
+    ]
+    app = Starlette(
+        routes=routes,
+        exception_handlers={KbError: kb_error, HTTPException: http_error, Exception: unexpected_error},
+    )
+    app.state.settings = settings
+    app.add_middleware(Guard)
+    return app
+
+
+def app_from_env() -> Starlette:
+    """Uvicorn factory for `kb serve --workers N`: each worker process builds its own app."""
+    return create_app(load_settings(os.environ.get("KB_ROOT")))
+

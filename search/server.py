@@ -1,0 +1,61 @@
+"""`kb serve`: make sure the site and index are current, then run the ASGI app on uvicorn."""
+
+from __future__ import annotations
+
+import copy
+import os
+
+from .settings import Settings
+from .site import build_site, built_at, is_stale
+
+
+def ensure_built(settings: Settings) -> list[str]:
+    """Given settings, build the site and update the index when missing or older than docs/; return what was done."""
+    from . import build_index, index_info
+    from .errors import IndexMissing
+
+    done = []
+    if is_stale(settings):
+        build_site(settings)
+        done.append("site")
+    try:
+        index_info(settings)
+        index_fresh = settings.index_dir.stat().st_mtime >= (built_at(settings) or 0)
+    except IndexMissing:
+        index_fresh = False
+    if not index_fresh or "site" in done:
+        build_index(settings)
+        done.append("index")
+    return done
+
+
+def log_config() -> dict:
+    """Return uvicorn's logging config plus the app's redacted access log (uvicorn's own is off)."""
+    from uvicorn.config import LOGGING_CONFIG
+
+    config = copy.deepcopy(LOGGING_CONFIG)
+    config["formatters"]["kb"] = {"format": "%(asctime)s %(name)s %(message)s"}
+    config["handlers"]["kb"] = {"class": "logging.StreamHandler", "formatter": "kb", "stream": "ext://sys.stderr"}
+    for name in ("kb.access", "kb.error"):
+        config["loggers"][name] = {"handlers": ["kb"], "level": "INFO", "propagate": False}
+    return config
+
+
+def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
+    """Given settings, serve site and API until interrupted (each worker loads the same read-only index)."""
+    import uvicorn
+
+    os.environ["KB_ROOT"] = str(settings.root)
+    for key, path in (("KB_SITE_DIR", settings.site_dir), ("KB_INDEX_DIR", settings.index_dir),
+                      ("KB_DOCS_DIR", settings.docs_dir), ("KB_BUILD_DIR", settings.build_dir)):
+        os.environ[key] = str(path)
+    uvicorn.run(
+        "search.api:app_from_env",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        access_log=False,  # uvicorn's line would carry the raw query: ours is redacted
+        log_config=log_config(),
+        server_header=False,
+    )
