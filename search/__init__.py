@@ -30,6 +30,8 @@ _LAZY = {
     "ensure_built": "server",
     "serve": "server",
     "redact": "redaction",
+    "report": "analytics",
+    "format_report": "analytics",
 }
 
 __all__ = [

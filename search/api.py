@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+import json
 import logging
 import os
 import re
 import time
+from collections.abc import AsyncIterator
+from typing import Any
 from urllib.parse import unquote_to_bytes
 
 from starlette.applications import Starlette
@@ -18,7 +22,9 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 import search as library
-from search.errors import KbError
+from search.analytics import REASONS, Recorder
+from search.errors import BadQuery, KbError
+from search.limiter import RateLimiter
 from search.redaction import redact
 from search.settings import Settings, load_settings
 
@@ -26,6 +32,9 @@ access_log = logging.getLogger("kb.access")
 error_log = logging.getLogger("kb.error")
 
 MAX_LIMIT = 50
+MAX_BODY = 4096
+MAX_COMMENT = 200
+_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 _BAD_PERCENT = re.compile(rb"%(?![0-9A-Fa-f]{2})")
 
 schemas = SchemaGenerator(
@@ -56,7 +65,9 @@ def _int_param(request: Request, name: str, default: int, low: int, high: int) -
     try:
         value = int(raw)
     except ValueError:
-        raise library.BadQuery(f"{name} 必须是整数，收到 “{raw[:20]}”", f"用 {low} 到 {high} 之间的整数") from None
+        raise library.BadQuery(
+            f"{name} 必须是整数，收到 “{raw[:20]}”", f"用 {low} 到 {high} 之间的整数"
+        ) from None
     if not low <= value <= high:
         raise library.BadQuery(f"{name} 超出范围：{value}", f"用 {low} 到 {high} 之间的整数")
     return value
@@ -106,6 +117,10 @@ async def search_endpoint(request: Request) -> Response:
     limit = _int_param(request, "limit", 10, 1, MAX_LIMIT)
     category = request.query_params.get("category") or None
     result = library.search(settings, q, limit=limit, category=category)
+    recorder: Recorder | None = request.app.state.recorder
+    if recorder:
+        top = result["results"][0]["id"] if result["results"] else None
+        recorder.search(q, result["total"], top, result["took_ms"])
     return JSONResponse(result, headers={"Cache-Control": "no-store"})
 
 
@@ -124,6 +139,116 @@ async def suggest_endpoint(request: Request) -> Response:
     return JSONResponse(library.suggest(settings, _q(request), limit=limit))
 
 
+async def _json_body(request: Request) -> dict[str, Any]:
+    if int(request.headers.get("content-length") or 0) > MAX_BODY:
+        raise BadQuery(f"请求体太大（上限 {MAX_BODY} 字节）", "只发送 id、helpful、reason 等字段")
+    body = await request.body()
+    if len(body) > MAX_BODY:
+        raise BadQuery(f"请求体太大（上限 {MAX_BODY} 字节）", "只发送 id、helpful、reason 等字段")
+    try:
+        data = json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise BadQuery(
+            "请求体不是合法的 JSON",
+            '发送 UTF-8 编码的 JSON，例如 {"id": "cancel-fee", "helpful": true}',
+        ) from None
+    if not isinstance(data, dict):
+        raise BadQuery("请求体必须是 JSON 对象", '例如 {"id": "cancel-fee", "helpful": true}')
+    return data
+
+
+def _answer_id(data: dict[str, Any]) -> str:
+    fid = data.get("id")
+    if not isinstance(fid, str) or not _ID.match(fid):
+        raise BadQuery("id 必须是 FAQ 的 id，例如 cancel-fee", "用搜索结果或页面锚点里的 id")
+    return fid
+
+
+def _limited(request: Request) -> Response | None:
+    limiter: RateLimiter = request.app.state.limiter
+    wait = limiter.hit((request.client or ("-",))[0])
+    if wait:
+        response = error_response(429, "提交太频繁了", f"请 {wait:.0f} 秒后再试")
+        response.headers["Retry-After"] = str(int(wait) + 1)
+        return response
+    return None
+
+
+async def feedback_endpoint(request: Request) -> Response:
+    """
+    summary: 记录“这篇有帮助吗？”的反馈（不保存个人信息，按客户端限流）
+    requestBody:
+      content:
+        application/json:
+          schema:
+            type: object
+            required: [id, helpful]
+            properties:
+              id: {type: string, description: FAQ id}
+              helpful: {type: boolean}
+              reason: {type: string, enum: [信息不全, 看不懂, 和我的情况不符, 其他]}
+              comment: {type: string, maxLength: 200}
+    responses:
+      202: {description: 已记录}
+      400: {description: 参数错误, content: {application/json: {schema: {$ref: "#/components/schemas/Error"}}}}
+      429: {description: 太频繁}
+    """
+    limited = _limited(request)
+    if limited:
+        return limited
+    data = await _json_body(request)
+    fid = _answer_id(data)
+    helpful = data.get("helpful")
+    if not isinstance(helpful, bool):
+        raise BadQuery("helpful 必须是 true 或 false", '有帮助发 "helpful": true，没帮助发 false')
+    reason = data.get("reason")
+    if reason is not None and (helpful or reason not in REASONS):
+        raise BadQuery(
+            "reason 只能在“没帮助”时填写，且必须是给定选项之一", f"可选：{'、'.join(REASONS)}"
+        )
+    comment = data.get("comment")
+    if comment is not None and (not isinstance(comment, str) or len(comment) > MAX_COMMENT):
+        raise BadQuery(
+            f"comment 必须是不超过 {MAX_COMMENT} 字的文字",
+            "写短一点，不要填写身份证号、手机号等个人信息",
+        )
+    if request.app.state.recorder:
+        request.app.state.recorder.feedback(fid, helpful, reason, (comment or "").strip() or None)
+    return JSONResponse({"status": "recorded"}, status_code=202)
+
+
+async def click_endpoint(request: Request) -> Response:
+    """
+    summary: 记录一次搜索结果点击（查询先脱敏再保存）
+    requestBody:
+      content:
+        application/json:
+          schema:
+            type: object
+            required: [query, id]
+            properties:
+              query: {type: string, maxLength: 1000}
+              id: {type: string}
+              rank: {type: integer, minimum: 1}
+    responses:
+      202: {description: 已记录}
+      400: {description: 参数错误, content: {application/json: {schema: {$ref: "#/components/schemas/Error"}}}}
+    """
+    data = await _json_body(request)
+    fid = _answer_id(data)
+    query = data.get("query")
+    if not isinstance(query, str) or not query.strip() or len(query) > 1000:
+        raise BadQuery("query 必须是 1 到 1000 字的文字", "发送用户点击前搜索的原文")
+    rank = data.get("rank")
+    if rank is not None and (
+        not isinstance(rank, int) or isinstance(rank, bool) or not 1 <= rank <= MAX_LIMIT
+    ):
+        raise BadQuery(f"rank 必须是 1 到 {MAX_LIMIT} 的整数", "第一条结果的 rank 是 1")
+    if request.app.state.recorder:
+        request.app.state.recorder.click(query, fid, rank)
+    return JSONResponse({"status": "recorded"}, status_code=202)
+
+
 async def health_endpoint(request: Request) -> Response:
     """
     summary: 服务状态：索引版本和文档数
@@ -132,7 +257,9 @@ async def health_endpoint(request: Request) -> Response:
       503: {description: 还没有索引}
     """
     settings: Settings = request.app.state.settings
-    return JSONResponse({"status": "ok", **library.index_info(settings)}, headers={"Cache-Control": "no-store"})
+    return JSONResponse(
+        {"status": "ok", **library.index_info(settings)}, headers={"Cache-Control": "no-store"}
+    )
 
 
 async def openapi_endpoint(request: Request) -> Response:
@@ -149,7 +276,11 @@ async def http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     if request.url.path.startswith("/api/"):
         messages = {404: "没有这个接口", 405: "不支持这个请求方法"}
-        return error_response(exc.status_code, messages.get(exc.status_code, exc.detail), "接口说明见 /api/openapi.json")
+        return error_response(
+            exc.status_code,
+            messages.get(exc.status_code, exc.detail),
+            "接口说明见 /api/openapi.json",
+        )
     return Response(exc.detail, status_code=exc.status_code, headers=exc.headers)
 
 
@@ -181,7 +312,9 @@ class Guard:
         problem = _undecodable(raw) if scope["path"].startswith("/api/") else None
         try:
             if problem:
-                await error_response(400, problem, "把参数按 UTF-8 做 URL 编码后再发送")(scope, receive, send_wrapper)
+                await error_response(400, problem, "把参数按 UTF-8 做 URL 编码后再发送")(
+                    scope, receive, send_wrapper
+                )
                 status = 400
             else:
                 await self.app(scope, receive, send_wrapper)
@@ -208,23 +341,46 @@ def _undecodable(raw: bytes) -> str | None:
     return None
 
 
-def create_app(settings: Settings | None = None) -> Starlette:
-    """Given settings (default: from the environment), return the ASGI app serving API and site."""
+def create_app(settings: Settings | None = None, *, analytics: bool | None = None) -> Starlette:
+    """Given settings (default: from the environment), return the ASGI app serving API and site.
+
+    Analytics recording is on unless `analytics=False` or KB_ANALYTICS=0.
+    """
     settings = settings or load_settings()
+    if analytics is None:
+        analytics = os.environ.get("KB_ANALYTICS", "1") != "0"
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        if app.state.recorder:
+            app.state.recorder.close()
+
     routes = [
         Route("/api/search", search_endpoint, methods=["GET"]),
         Route("/api/suggest", suggest_endpoint, methods=["GET"]),
         Route("/api/health", health_endpoint, methods=["GET"]),
+        Route("/api/feedback", feedback_endpoint, methods=["POST"]),
+        Route("/api/click", click_endpoint, methods=["POST"]),
         Route("/api/openapi.json", openapi_endpoint, methods=["GET"], include_in_schema=False),
         Mount("/api", routes=[]),  # any other /api/… is a JSON 404, never a site page
         # site_dir is a symlink swapped atomically on publish; StaticFiles resolves it per request.
-        Mount("/", StaticFiles(directory=settings.site_dir, html=True, check_dir=False), name="site"),
+        Mount(
+            "/", StaticFiles(directory=settings.site_dir, html=True, check_dir=False), name="site"
+        ),
     ]
     app = Starlette(
         routes=routes,
-        exception_handlers={KbError: kb_error, HTTPException: http_error, Exception: unexpected_error},
+        exception_handlers={
+            KbError: kb_error,
+            HTTPException: http_error,
+            Exception: unexpected_error,
+        },
+        lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.recorder = Recorder(settings.analytics_db) if analytics else None
+    app.state.limiter = RateLimiter()
     app.add_middleware(Guard)
     return app
 
@@ -232,4 +388,3 @@ def create_app(settings: Settings | None = None) -> Starlette:
 def app_from_env() -> Starlette:
     """Uvicorn factory for `kb serve --workers N`: each worker process builds its own app."""
     return create_app(load_settings(os.environ.get("KB_ROOT")))
-

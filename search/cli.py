@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Callable, Sequence
 
@@ -59,8 +60,30 @@ def _serve(args: argparse.Namespace, settings: search.Settings) -> int:
     done = search.ensure_built(settings)
     if done:
         print(f"已更新：{'、'.join({'site': '站点', 'index': '索引'}[d] for d in done)}")
-    print(f"帮助中心：http://{args.host}:{args.port}/   代理页面：http://{args.host}:{args.port}/search/")
+    print(
+        f"帮助中心：http://{args.host}:{args.port}/   代理页面：http://{args.host}:{args.port}/search/"
+    )
     search.serve(settings, host=args.host, port=args.port, workers=args.workers)
+    return 0
+
+
+def _report_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--days", type=int, default=30, help="统计最近多少天（默认 30）")
+    p.add_argument("--top", type=int, default=20, help="每个列表最多显示几条（默认 20）")
+    p.add_argument("--json", action="store_true", help="输出 JSON")
+
+
+@command(
+    "report", "搜索报告：热门搜索、无结果搜索、无人点击的搜索、阅读最多的答案、反馈", _report_args
+)
+def _report(args: argparse.Namespace, settings: search.Settings) -> int:
+    if args.days < 1 or args.top < 1:
+        _err("kb：--days 和 --top 必须是正整数")
+        return 2
+    data = search.report(settings.analytics_db, days=args.days, top=args.top)
+    print(
+        json.dumps(data, ensure_ascii=False, indent=2) if args.json else search.format_report(data)
+    )
     return 0
 
 

@@ -35,7 +35,11 @@ def log_config() -> dict:
 
     config = copy.deepcopy(LOGGING_CONFIG)
     config["formatters"]["kb"] = {"format": "%(asctime)s %(name)s %(message)s"}
-    config["handlers"]["kb"] = {"class": "logging.StreamHandler", "formatter": "kb", "stream": "ext://sys.stderr"}
+    config["handlers"]["kb"] = {
+        "class": "logging.StreamHandler",
+        "formatter": "kb",
+        "stream": "ext://sys.stderr",
+    }
     for name in ("kb.access", "kb.error"):
         config["loggers"][name] = {"handlers": ["kb"], "level": "INFO", "propagate": False}
     return config
@@ -46,8 +50,12 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000, workers
     import uvicorn
 
     os.environ["KB_ROOT"] = str(settings.root)
-    for key, path in (("KB_SITE_DIR", settings.site_dir), ("KB_INDEX_DIR", settings.index_dir),
-                      ("KB_DOCS_DIR", settings.docs_dir), ("KB_BUILD_DIR", settings.build_dir)):
+    for key, path in (
+        ("KB_SITE_DIR", settings.site_dir),
+        ("KB_INDEX_DIR", settings.index_dir),
+        ("KB_DOCS_DIR", settings.docs_dir),
+        ("KB_BUILD_DIR", settings.build_dir),
+    ):
         os.environ[key] = str(path)
     uvicorn.run(
         "search.api:app_from_env",

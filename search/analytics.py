@@ -1,0 +1,253 @@
+"""Search analytics in SQLite: searches, clicks and answer feedback, recorded off the request path; `kb report`."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import queue
+import sqlite3
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .redaction import redact
+
+log = logging.getLogger("kb.analytics")
+
+REASONS = ("信息不全", "看不懂", "和我的情况不符", "其他")
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS searches (ts REAL NOT NULL, query TEXT NOT NULL, total INTEGER NOT NULL,
+                                     top_id TEXT, took_ms REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS clicks (ts REAL NOT NULL, query TEXT NOT NULL, id TEXT NOT NULL, rank INTEGER);
+CREATE TABLE IF NOT EXISTS feedback (ts REAL NOT NULL, id TEXT NOT NULL, helpful INTEGER NOT NULL,
+                                     reason TEXT, comment TEXT);
+CREATE INDEX IF NOT EXISTS searches_ts ON searches (ts);
+CREATE INDEX IF NOT EXISTS clicks_ts ON clicks (ts);
+CREATE INDEX IF NOT EXISTS feedback_ts ON feedback (ts);
+"""
+
+_INSERT = {
+    "searches": "INSERT INTO searches VALUES (?, ?, ?, ?, ?)",
+    "clicks": "INSERT INTO clicks VALUES (?, ?, ?, ?)",
+    "feedback": "INSERT INTO feedback VALUES (?, ?, ?, ?, ?)",
+}
+
+
+def clean_query(query: str) -> str:
+    """Given a raw query, return it redacted, whitespace-collapsed and cut to 1,000 characters."""
+    return " ".join(redact(query).split())[:1000]
+
+
+def connect(path: Path, timeout: float = 0.2) -> sqlite3.Connection:
+    """Given the database path, return a connection with the schema in place (WAL, short busy wait)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    db = sqlite3.connect(path, timeout=timeout, check_same_thread=False)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.executescript(SCHEMA)
+    return db
+
+
+@dataclass
+class Recorder:
+    """Queues events in memory and writes them in batches from one background thread.
+
+    A search never waits on SQLite: when the database is locked, full or unwritable,
+    the batch is dropped and counted in `dropped`, and search goes on.
+    """
+
+    path: Path
+    flush_every: float = 0.5
+    max_queue: int = 10_000
+
+    def __post_init__(self) -> None:
+        self._queue: queue.Queue[tuple[str, tuple[Any, ...]] | None] = queue.Queue(self.max_queue)
+        self.dropped = 0
+        self.written = 0
+        self._thread = threading.Thread(target=self._run, name="kb-analytics", daemon=True)
+        self._thread.start()
+
+    def _put(self, table: str, row: tuple[Any, ...]) -> None:
+        try:
+            self._queue.put_nowait((table, row))
+        except queue.Full:
+            self.dropped += 1
+
+    def search(self, query: str, total: int, top_id: str | None, took_ms: float) -> None:
+        """Record one search (the query redacted first)."""
+        self._put("searches", (time.time(), clean_query(query), total, top_id, round(took_ms, 2)))
+
+    def click(self, query: str, fid: str, rank: int | None) -> None:
+        """Record one click on a result (the query redacted first)."""
+        self._put("clicks", (time.time(), clean_query(query), fid, rank))
+
+    def feedback(self, fid: str, helpful: bool, reason: str | None, comment: str | None) -> None:
+        """Record one 有帮助/没帮助 vote (the comment redacted first)."""
+        self._put(
+            "feedback",
+            (time.time(), fid, int(helpful), reason, redact(comment) if comment else None),
+        )
+
+    def flush(self, timeout: float = 5.0) -> None:
+        """Block until everything queued so far is written or dropped (tests and shutdown)."""
+        done = threading.Event()
+        self._put("__flush__", (done,))
+        done.wait(timeout)
+
+    def close(self) -> None:
+        """Flush and stop the writer thread."""
+        self.flush()
+        self._queue.put(None)
+        self._thread.join(5)
+
+    def _run(self) -> None:
+        db: sqlite3.Connection | None = None
+        while True:
+            batch = [self._queue.get()]
+            deadline = time.monotonic() + self.flush_every
+            while batch[-1] is not None and batch[-1][0] != "__flush__":
+                try:
+                    batch.append(self._queue.get(timeout=max(0.0, deadline - time.monotonic())))
+                except queue.Empty:
+                    break
+            rows = [item for item in batch if item is not None and item[0] != "__flush__"]
+            if rows:
+                db = self._write(db, rows)
+            for item in batch:
+                if item is None:
+                    if db is not None:
+                        db.close()
+                    return
+                if item[0] == "__flush__":
+                    item[1][0].set()
+
+    def _write(
+        self, db: sqlite3.Connection | None, rows: list[tuple[str, tuple[Any, ...]]]
+    ) -> sqlite3.Connection | None:
+        try:
+            db = db or connect(self.path)
+            with db:
+                for table, row in rows:
+                    db.execute(_INSERT[table], row)
+            self.written += len(rows)
+            return db
+        except (sqlite3.Error, OSError) as e:
+            self.dropped += len(rows)
+            log.warning("analytics: dropped %d events (%s)", len(rows), e)
+            with contextlib.suppress(Exception):
+                if db is not None:
+                    db.close()
+            return None
+
+
+def _rows(db: sqlite3.Connection, sql: str, *params: Any) -> list[dict[str, Any]]:
+    cur = db.execute(sql, params)
+    names = [c[0] for c in cur.description]
+    return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+
+def report(path: Path, days: int = 30, top: int = 20, now: float | None = None) -> dict[str, Any]:
+    """Given the analytics database, return the report of the last `days` days."""
+    since = (now or time.time()) - days * 86400
+    if not path.exists():
+        return _empty_report(days)
+    db = connect(path, timeout=2.0)
+    try:
+        total = db.execute("SELECT count(*) FROM searches WHERE ts >= ?", (since,)).fetchone()[0]
+        feedback = _rows(
+            db,
+            "SELECT id, sum(helpful) AS helpful, sum(1 - helpful) AS not_helpful FROM feedback "
+            "WHERE ts >= ? GROUP BY id ORDER BY not_helpful DESC, id LIMIT ?",
+            since,
+            top,
+        )
+        for row in feedback:
+            row["reasons"] = {
+                r["reason"]: r["n"]
+                for r in _rows(
+                    db,
+                    "SELECT reason, count(*) AS n FROM feedback WHERE ts >= ? AND id = ? "
+                    "AND helpful = 0 AND reason IS NOT NULL GROUP BY reason ORDER BY n DESC",
+                    since,
+                    row["id"],
+                )
+            }
+        return {
+            "days": days,
+            "searches": total,
+            "top_queries": _rows(
+                db,
+                "SELECT query, count(*) AS count, max(total) AS results FROM searches "
+                "WHERE ts >= ? GROUP BY query ORDER BY count DESC, query LIMIT ?",
+                since,
+                top,
+            ),
+            "zero_result_queries": _rows(
+                db,
+                "SELECT query, count(*) AS count FROM searches WHERE ts >= ? AND total = 0 "
+                "GROUP BY query ORDER BY count DESC, query LIMIT ?",
+                since,
+                top,
+            ),
+            "unclicked_queries": _rows(
+                db,
+                "SELECT s.query, count(*) AS count, max(s.top_id) AS top_id FROM searches s "
+                "WHERE s.ts >= ?1 AND s.total > 0 AND NOT EXISTS "
+                "(SELECT 1 FROM clicks c WHERE c.query = s.query AND c.ts >= ?1) "
+                "GROUP BY s.query ORDER BY count DESC, s.query LIMIT ?2",
+                since,
+                top,
+            ),
+            "most_read": _rows(
+                db,
+                "SELECT id, count(*) AS clicks FROM clicks WHERE ts >= ? "
+                "GROUP BY id ORDER BY clicks DESC, id LIMIT ?",
+                since,
+                top,
+            ),
+            "feedback": feedback,
+        }
+    finally:
+        db.close()
+
+
+def format_report(data: dict[str, Any]) -> str:
+    """Given report data, return it as readable Chinese text for a terminal."""
+    out = [f"最近 {data['days']} 天：共 {data['searches']} 次搜索", ""]
+
+    def table(title: str, rows: list[dict[str, Any]], fmt: str, empty: str = "（无）") -> None:
+        out.append(f"== {title} ==")
+        out.extend(fmt.format(**row) for row in rows)
+        if not rows:
+            out.append(empty)
+        out.append("")
+
+    table("热门搜索", data["top_queries"], "{count:>5} 次  {query}  （{results} 条结果）")
+    table(
+        "没有结果的搜索（考虑补充内容或同义词）",
+        data["zero_result_queries"],
+        "{count:>5} 次  {query}",
+    )
+    table(
+        "有结果但没人点击的搜索",
+        data["unclicked_queries"],
+        "{count:>5} 次  {query}  （第一条：{top_id}）",
+    )
+    table("阅读最多的答案（来自搜索点击）", data["most_read"], "{clicks:>5} 次  {id}")
+    out.append("== 答案反馈 ==")
+    for row in data["feedback"]:
+        reasons = "、".join(f"{k} {v}" for k, v in row["reasons"].items())
+        out.append(
+            f"  {row['id']}: 有帮助 {row['helpful']}，没帮助 {row['not_helpful']}"
+            + (f"（{reasons}）" if reasons else "")
+        )
+    if not data["feedback"]:
+        out.append("（无）")
+    return "\n".join(out)
+
+
+def _empty_report(days: int) -> dict[str, Any]:
+    keys = ("top_queries", "zero_result_queries", "unclicked_queries", "most_read", "feedback")
+    return {"days": days, "searches": 0, **{k: [] for k in keys}}

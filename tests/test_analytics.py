@@ -1,0 +1,98 @@
+"""Analytics: batched background recording, redaction before storage, the report, and failure isolation."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from search.analytics import Recorder, format_report, report
+
+
+def test_report_lists_top_zero_result_unclicked_and_most_read(tmp_path: Path):
+    db = tmp_path / "analytics.sqlite3"
+    rec = Recorder(db)
+    for _ in range(3):
+        rec.search("退货运费", 4, "return-shipping-fee", 1.0)
+    rec.search("怎么做红烧肉", 0, None, 0.4)
+    rec.search("清关  身份证", 2, "customs-id", 1.1)
+    rec.click("退货运费", "return-shipping-fee", 1)
+    rec.feedback("cancel-fee", False, "看不懂", None)
+    rec.feedback("cancel-fee", True, None, None)
+    rec.close()
+
+    data = report(db, days=7)
+    assert data["searches"] == 5
+    assert data["top_queries"][0] == {"query": "退货运费", "count": 3, "results": 4}
+    assert data["zero_result_queries"] == [{"query": "怎么做红烧肉", "count": 1}]
+    assert data["unclicked_queries"] == [
+        {"query": "清关 身份证", "count": 1, "top_id": "customs-id"}
+    ]
+    assert data["most_read"] == [{"id": "return-shipping-fee", "clicks": 1}]
+    assert data["feedback"] == [
+        {"id": "cancel-fee", "helpful": 1, "not_helpful": 1, "reasons": {"看不懂": 1}}
+    ]
+    text = format_report(data)
+    assert "怎么做红烧肉" in text and "看不懂 1" in text
+
+
+def test_old_events_fall_outside_the_report_window(tmp_path: Path):
+    db = tmp_path / "analytics.sqlite3"
+    rec = Recorder(db)
+    rec.search("退货", 3, "return-apply", 1.0)
+    rec.close()
+    assert report(db, days=1, now=10**10)["searches"] == 0
+
+
+def test_personal_data_never_reaches_the_database(tmp_path: Path):
+    db = tmp_path / "analytics.sqlite3"
+    rec = Recorder(db)
+    rec.search(
+        "身份证11010519491231002X 电话13812345678 邮箱 a.b@qq.com 订单112-1234567-1234567",
+        1,
+        "customs-id",
+        1,
+    )
+    rec.click("我的手机13912345678收不到短信", "return-customs-info", 1)
+    rec.feedback("customs-id", False, "其他", "我的身份证是110105194912310021")
+    rec.close()
+    dump = "\n".join(sqlite3.connect(db).iterdump())
+    for secret in (
+        "11010519491231002X",
+        "13812345678",
+        "a.b@qq.com",
+        "112-1234567-1234567",
+        "13912345678",
+        "110105194912310021",
+    ):
+        assert secret not in dump
+    assert "[身份证号]" in dump and "[手机号]" in dump and "[邮箱]" in dump and "[订单号]" in dump
+
+
+def test_a_locked_database_drops_events_without_raising(tmp_path: Path):
+    db = tmp_path / "analytics.sqlite3"
+    blocker = sqlite3.connect(db)
+    blocker.execute("CREATE TABLE x (a)")
+    blocker.execute("BEGIN EXCLUSIVE")
+    rec = Recorder(db)
+    rec.search("退货", 3, "return-apply", 1.0)  # must return at once, not wait for the lock
+    rec.flush()
+    assert rec.dropped == 1 and rec.written == 0
+    blocker.rollback()
+    blocker.close()
+    rec.search("退货", 3, "return-apply", 1.0)
+    rec.close()
+    assert rec.written == 1
+
+
+def test_an_unwritable_database_path_drops_events_without_raising(tmp_path: Path):
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("x")
+    rec = Recorder(blocker / "analytics.sqlite3")
+    rec.search("退货", 3, "return-apply", 1.0)
+    rec.close()
+    assert rec.dropped == 1
+
+
+def test_report_of_a_missing_database_is_empty(tmp_path: Path):
+    data = report(tmp_path / "none.sqlite3")
+    assert data["searches"] == 0 and data["top_queries"] == []
