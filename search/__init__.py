@@ -30,6 +30,7 @@ _LAZY = {
     "ensure_built": "server",
     "serve": "server",
     "redact": "redaction",
+    "new_page": "scaffold",
     "report": "analytics",
     "format_report": "analytics",
 }

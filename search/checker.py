@@ -11,6 +11,7 @@ from urllib.parse import unquote, urlsplit
 from .catalogue import Catalogue, load_catalogue
 from .errors import ContentError, Problem
 from .page import Page, load_pages
+from .scaffold import PLACEHOLDER
 from .settings import Settings
 
 REQUIRED = ("title", "description", "category", "updated")
@@ -205,6 +206,16 @@ def find_problems(settings: Settings, today: dt.date | None = None) -> list[Prob
         where = _rel(settings, page.path)
         problems += _front_matter_problems(page, where, cat, today, settings.stale_after_days)
         source = page.path.read_text(encoding="utf-8").splitlines()
+        for n, text in enumerate(source, start=1):
+            if PLACEHOLDER in text:
+                problems.append(
+                    Problem(
+                        where,
+                        n,
+                        f"还有待填写的内容：{text.strip()[:40]}",
+                        f"把 “{PLACEHOLDER}” 换成真正的内容",
+                    )
+                )
         local: dict[str, int] = {}
         for h in page.headings:
             if h.id in local:

@@ -46,6 +46,26 @@ def _build(args: argparse.Namespace, settings: search.Settings) -> int:
     return 0
 
 
+def _new_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("path", help="页面路径（相对 docs/，不带 .md），例如 gift-orders")
+    p.add_argument("--title", required=True, help="页面标题，例如 礼品订单")
+    p.add_argument("--category", required=True, help="分类，例如 订单")
+    p.add_argument(
+        "--id", required=True, dest="faq_id", help="第一个 FAQ 的固定 id，例如 gift-order-address"
+    )
+    p.add_argument("--question", required=True, help="第一个 FAQ 的问题，例如 可以直接寄给朋友吗？")
+
+
+@command("new", "新建一个页面：合法的 front matter、一个示例 FAQ 段落，并加入导航", _new_args)
+def _new(args: argparse.Namespace, settings: search.Settings) -> int:
+    path = search.new_page(
+        settings, args.path, args.title, args.category, args.faq_id, args.question
+    )
+    print(f"已创建 {path.relative_to(settings.root)}，并加入了 mkdocs.yml 的导航。")
+    print("把所有 “（待填写）” 换成真正的内容，然后运行 kb check 和 kb publish。")
+    return 0
+
+
 def _serve_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--host", default="127.0.0.1", help="监听地址（默认 127.0.0.1）")
     p.add_argument("--port", type=int, default=8000, help="端口（默认 8000）")
