@@ -18,6 +18,7 @@ from .errors import (
     IndexMissing,
     KbError,
     Problem,
+    PublishBusy,
     UnknownCategory,
 )
 from .settings import Settings, load_settings
@@ -31,6 +32,7 @@ _LAZY = {
     "serve": "server",
     "redact": "redaction",
     "new_page": "scaffold",
+    "publish": "publisher",
     "report": "analytics",
     "format_report": "analytics",
 }
@@ -43,6 +45,7 @@ __all__ = [
     "IndexMissing",
     "KbError",
     "Problem",
+    "PublishBusy",
     "Settings",
     "UnknownCategory",
     "load_settings",

@@ -23,6 +23,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 import search as library
 from search.analytics import REASONS, Recorder
+from search.catalogue import load_catalogue
 from search.errors import BadQuery, KbError
 from search.limiter import RateLimiter
 from search.redaction import redact
@@ -257,9 +258,12 @@ async def health_endpoint(request: Request) -> Response:
       503: {description: 还没有索引}
     """
     settings: Settings = request.app.state.settings
-    return JSONResponse(
-        {"status": "ok", **library.index_info(settings)}, headers={"Cache-Control": "no-store"}
-    )
+    info = {
+        "status": "ok",
+        **library.index_info(settings),
+        "categories": request.app.state.categories,
+    }
+    return JSONResponse(info, headers={"Cache-Control": "no-store"})
 
 
 async def openapi_endpoint(request: Request) -> Response:
@@ -381,6 +385,9 @@ def create_app(settings: Settings | None = None, *, analytics: bool | None = Non
     app.state.settings = settings
     app.state.recorder = Recorder(settings.analytics_db) if analytics else None
     app.state.limiter = RateLimiter()
+    app.state.categories = [
+        c for c in load_catalogue(settings.catalogue_file).categories if c != "帮助中心"
+    ]
     app.add_middleware(Guard)
     return app
 

@@ -46,6 +46,22 @@ def _build(args: argparse.Namespace, settings: search.Settings) -> int:
     return 0
 
 
+@command(
+    "publish", "发布：kb check → 构建站点 → 更新索引，全部成功才上线；失败时线上站点和索引不变"
+)
+def _publish(args: argparse.Namespace, settings: search.Settings) -> int:
+    result = search.publish(settings)
+    for warning in result["warnings"]:
+        _err(warning)
+    index = result["index"]
+    print(
+        f"已发布（{result['seconds']} 秒）：站点 {settings.site_dir}；索引 {index.get('documents', '?')} 个文档"
+        f"（新增 {index.get('added', 0)}，更新 {index.get('updated', 0)}，删除 {index.get('removed', 0)}）。"
+        "运行中的服务会在几秒内自动使用新版本。"
+    )
+    return 0
+
+
 def _new_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("path", help="页面路径（相对 docs/，不带 .md），例如 gift-orders")
     p.add_argument("--title", required=True, help="页面标题，例如 礼品订单")

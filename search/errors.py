@@ -80,3 +80,11 @@ class BadQuery(KbError):
 
 class UnknownCategory(BadQuery):
     """The requested category is not one the help center has."""
+
+
+class PublishBusy(KbError):
+    """Another `kb publish` is running."""
+
+    exit_code = 75
+    http_status = 503
+    hint = "另一个 kb publish 正在运行；等它结束后再试"

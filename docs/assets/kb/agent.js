@@ -1,0 +1,149 @@
+// The answer page for support agents (/search/?q=…): full results with a category filter,
+// answers expandable in place, "复制答案" and "复制链接", the count and the time taken.
+
+import { apiAvailable, apiUrl, recordClick, searchApi, siteUrl, snippetNodes } from "./api.js";
+
+/** Given the page, return the query and category the page was opened with (the URL is the state). */
+function initialState() {
+  // The page's head script moved ?q= aside before Material could open its own search with it.
+  const stashed = window.__kbAgentQuery;
+  const params = new URLSearchParams(location.search);
+  return {
+    q: stashed?.q ?? params.get("q") ?? "",
+    category: stashed?.category ?? params.get("category") ?? "",
+  };
+}
+
+/** Given the query and category, put them in the address bar so the page can be linked to. */
+function writeState(q, category) {
+  const url = new URL(location.href);
+  url.search = "";
+  if (q) url.searchParams.set("q", q);
+  if (category) url.searchParams.set("category", category);
+  history.replaceState(history.state, "", url);
+}
+
+/** Given text, put it on the clipboard; resolve to true on success. */
+async function copyText(text) {
+  try {
+    await navigator.clipboard.writeText(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function button(label, onClick) {
+  const b = document.createElement("button");
+  b.type = "button";
+  b.className = "md-button kb-agent__copy";
+  b.textContent = label;
+  b.addEventListener("click", async () => {
+    const ok = await onClick();
+    const old = label;
+    b.textContent = ok ? "已复制 ✓" : "复制失败，请手动选择文字";
+    setTimeout(() => (b.textContent = old), 2000);
+  });
+  return b;
+}
+
+/** Given one API result and its rank, return the expandable list item for it. */
+function resultItem(item, rank, query) {
+  const li = document.createElement("li");
+  li.className = "kb-agent__result";
+  li.dataset.id = item.id;
+  const details = document.createElement("details");
+  const summary = document.createElement("summary");
+  const title = document.createElement("strong");
+  title.textContent = item.title;
+  const category = document.createElement("span");
+  category.className = "kb-category";
+  category.textContent = item.category;
+  const snippet = document.createElement("p");
+  snippet.className = "kb-agent__snippet";
+  snippet.append(snippetNodes(item.snippet || ""));
+  summary.append(category, title, snippet);
+
+  const url = siteUrl(item.url);
+  const body = document.createElement("div");
+  body.className = "kb-agent__answer";
+  const answer = document.createElement("p");
+  answer.className = "kb-agent__answer-text";
+  answer.textContent = item.answer || "";
+  const link = document.createElement("a");
+  link.href = url;
+  link.textContent = url;
+  link.addEventListener("click", () => recordClick(query, item.id, rank));
+  const actions = document.createElement("div");
+  actions.className = "kb-agent__actions";
+  actions.append(
+    button("复制答案", () => {
+      recordClick(query, item.id, rank);
+      return copyText(`${item.title}\n${item.answer || ""}\n${url}`);
+    }),
+    button("复制链接", () => copyText(url)),
+  );
+  body.append(answer, link, actions);
+  details.append(summary, body);
+  li.append(details);
+  return li;
+}
+
+/** Mount the agent page inside `root` (the #kb-agent element); return false when it is not there. */
+export async function mountAgentPage(root = document.getElementById("kb-agent")) {
+  if (!root || root.dataset.mounted) return false;
+  root.dataset.mounted = "1";
+  const form = root.querySelector("form");
+  const input = form.elements.q;
+  const select = form.elements.category;
+  const status = root.querySelector(".kb-agent__status");
+  const list = root.querySelector(".kb-agent__results");
+
+  if (!(await apiAvailable())) {
+    status.textContent = "答案页需要搜索服务（kb serve）。现在是静态站点：请用右上角的搜索框查找答案。";
+    form.hidden = true;
+    return false;
+  }
+  const health = await fetch(apiUrl("api/health")).then((r) => r.json()).catch(() => ({}));
+  for (const name of health.categories || []) {
+    select.append(new Option(name, name));
+  }
+
+  const state = initialState();
+  input.value = state.q;
+  select.value = state.category;
+  let controller = null;
+
+  const run = async () => {
+    const q = input.value.trim();
+    const category = select.value;
+    writeState(q, category);
+    controller?.abort();
+    list.replaceChildren();
+    if (!q) {
+      status.textContent = "输入顾客的问题，按回车搜索。";
+      return;
+    }
+    controller = new AbortController();
+    status.textContent = "正在搜索…";
+    try {
+      const data = await searchApi(q, { limit: 20, category, signal: controller.signal });
+      status.textContent = data.total
+        ? `找到 ${data.total} 条答案（用时 ${data.took_ms} 毫秒）`
+        : `没有找到答案（用时 ${data.took_ms} 毫秒）。换个说法，或去掉分类筛选再试。`;
+      data.results.forEach((item, i) => list.append(resultItem(item, i + 1, q)));
+      list.querySelector("details")?.setAttribute("open", "");
+    } catch (error) {
+      if (!controller.signal.aborted) status.textContent = error.message;
+    }
+  };
+
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    run();
+  });
+  select.addEventListener("change", run);
+  if (state.q) run();
+  else status.textContent = "输入顾客的问题，按回车搜索。";
+  return true;
+}

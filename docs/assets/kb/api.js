@@ -1,0 +1,101 @@
+// The help center's search service, seen from the browser. Every function here is safe to call
+// when the site is opened as static files: callers get `null` / `false` and fall back.
+
+const HEALTH_TIMEOUT_MS = 1500;
+
+/** Given a path like "api/search", return its absolute URL on this site (works under any base path). */
+export function apiUrl(path, params = {}) {
+  const url = new URL(path, siteRoot());
+  for (const [key, value] of Object.entries(params)) {
+    if (value !== undefined && value !== null && value !== "") url.searchParams.set(key, value);
+  }
+  return url;
+}
+
+/** Return the site root URL, derived from Material's config (its `base` is relative to the page). */
+export function siteRoot() {
+  const config = document.querySelector("#__config");
+  let base = ".";
+  try {
+    base = JSON.parse(config?.textContent || "{}").base || ".";
+  } catch {
+    /* keep "." */
+  }
+  return new URL(base.endsWith("/") ? base : `${base}/`, location.href).href;
+}
+
+let healthy = null;
+
+/** Resolve to true when the search API answers (checked once per page load, with a timeout). */
+export function apiAvailable() {
+  if (healthy) return healthy;
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), HEALTH_TIMEOUT_MS);
+  healthy = fetch(apiUrl("api/health"), { signal: controller.signal, cache: "no-store" })
+    .then((r) => r.ok && (r.headers.get("content-type") || "").includes("json"))
+    .catch(() => false)
+    .finally(() => clearTimeout(timer));
+  return healthy;
+}
+
+/** Given a query and options, resolve to the API's JSON; throw an Error with the server's message. */
+export async function searchApi(q, { limit = 10, category = "", signal } = {}) {
+  const response = await fetch(apiUrl("api/search", { q, limit, category }), { signal });
+  const data = await response.json().catch(() => ({}));
+  if (!response.ok) throw new Error(data.error || `搜索服务出错（${response.status}）`);
+  return data;
+}
+
+/** Given a prefix, resolve to question completions ({suggestions: [...]}); empty on failure. */
+export async function suggestApi(q, { limit = 8, signal } = {}) {
+  const response = await fetch(apiUrl("api/suggest", { q, limit }), { signal });
+  if (!response.ok) return { suggestions: [] };
+  return response.json();
+}
+
+/** Record a click on a result without delaying the navigation. */
+export function recordClick(query, id, rank) {
+  const body = JSON.stringify({ query, id, rank });
+  const url = apiUrl("api/click");
+  if (!(navigator.sendBeacon && navigator.sendBeacon(url, new Blob([body], { type: "application/json" })))) {
+    fetch(url, { method: "POST", body, headers: { "Content-Type": "application/json" }, keepalive: true }).catch(() => {});
+  }
+}
+
+/** Post answer feedback; resolve to null on success or the server's error message. */
+export async function sendFeedback(payload) {
+  try {
+    const response = await fetch(apiUrl("api/feedback"), {
+      method: "POST",
+      body: JSON.stringify(payload),
+      headers: { "Content-Type": "application/json" },
+    });
+    if (response.ok) return null;
+    const data = await response.json().catch(() => ({}));
+    return [data.error, data.hint].filter(Boolean).join("：") || `提交失败（${response.status}）`;
+  } catch {
+    return "无法连接服务器，请稍后再试";
+  }
+}
+
+/** Given an API snippet (escaped text with <mark>), return DOM nodes: text and <mark> only, never markup. */
+export function snippetNodes(snippet) {
+  const template = document.createElement("template");
+  template.innerHTML = snippet; // a template's content is inert: no script runs, no image loads
+  const fragment = document.createDocumentFragment();
+  for (const node of template.content.childNodes) {
+    if (node.nodeName === "MARK") {
+      const mark = document.createElement("mark");
+      mark.textContent = node.textContent;
+      fragment.append(mark);
+    } else {
+      fragment.append(document.createTextNode(node.textContent));
+    }
+  }
+  return fragment;
+}
+
+/** Given a site-relative URL like /cancel/#cancel-fee, return it resolved against the site root. */
+export function siteUrl(url) {
+  return new URL(url.replace(/^\//, ""), siteRoot()).href;
+}

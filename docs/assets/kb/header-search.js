@@ -1,0 +1,153 @@
+// Search-as-you-type in Material's header box, answered by the search API.
+// When the API is unreachable (the site opened as static files), nothing here runs and
+// Material's built-in search keeps working on its own.
+
+import { apiAvailable, recordClick, searchApi, siteUrl, snippetNodes, suggestApi } from "./api.js";
+
+const DEBOUNCE_MS = 150;
+const LIMIT = 8;
+
+/** Given Material's search element, take over its results with the API's; return false if unavailable. */
+export async function mountHeaderSearch(root = document.querySelector("[data-md-component=search]")) {
+  const input = root?.querySelector("[data-md-component=search-query]");
+  const scrollwrap = root?.querySelector(".md-search__scrollwrap");
+  if (!input || !scrollwrap || !(await apiAvailable())) return false;
+
+  const panel = document.createElement("div");
+  panel.className = "md-search-result kb-search-result";
+  panel.setAttribute("aria-live", "polite");
+  const meta = document.createElement("div");
+  meta.className = "md-search-result__meta";
+  const list = document.createElement("ol");
+  list.className = "md-search-result__list";
+  list.setAttribute("role", "listbox");
+  list.setAttribute("aria-label", "搜索结果");
+  panel.append(meta, list);
+  scrollwrap.append(panel);
+  document.body.classList.add("kb-api");
+
+  let timer = 0;
+  let composing = false;
+  let controller = null;
+  let lastQuery = null;
+
+  const fallBack = () => {
+    // The API stopped answering: show Material's own results, which it kept computing.
+    document.body.classList.remove("kb-api");
+  };
+
+  const render = (q, data, suggestions) => {
+    list.replaceChildren();
+    const items = data.results.length ? data.results : suggestions;
+    if (!q.trim()) {
+      meta.textContent = "输入问题，例如：没发货取消要钱吗";
+      return;
+    }
+    if (!items.length) {
+      meta.textContent = "没有找到相关答案。换个说法试试，或查看首页的常见问题。";
+      return;
+    }
+    meta.replaceChildren(
+      document.createTextNode(data.results.length ? `找到 ${data.total} 条答案 · ` : "你是不是想问："),
+      Object.assign(document.createElement("a"), {
+        href: `${siteUrl("/search/")}?q=${encodeURIComponent(q)}`,
+        textContent: "在答案页查看全部",
+        className: "kb-search-all",
+      }),
+    );
+    items.forEach((item, i) => {
+      const li = document.createElement("li");
+      li.className = "md-search-result__item";
+      li.setAttribute("role", "option");
+      const a = document.createElement("a");
+      a.className = "md-search-result__link kb-search-link";
+      a.href = siteUrl(item.url);
+      a.dataset.id = item.id;
+      a.addEventListener("click", () => recordClick(q, item.id, i + 1));
+      const article = document.createElement("article");
+      article.className = "md-search-result__article md-typeset";
+      const title = document.createElement("h1");
+      title.textContent = item.title;
+      article.append(title);
+      if (item.snippet) {
+        const p = document.createElement("p");
+        p.append(snippetNodes(item.snippet));
+        article.append(p);
+      }
+      if (item.category) {
+        const tag = document.createElement("span");
+        tag.className = "kb-category";
+        tag.textContent = item.category;
+        article.prepend(tag);
+      }
+      a.append(article);
+      li.append(a);
+      list.append(li);
+    });
+  };
+
+  const run = async () => {
+    const q = input.value;
+    if (q === lastQuery) return;
+    lastQuery = q;
+    controller?.abort();
+    if (!q.trim()) {
+      render(q, { results: [], total: 0 }, []);
+      return;
+    }
+    controller = new AbortController();
+    const { signal } = controller;
+    try {
+      const data = await searchApi(q.slice(0, 1000), { limit: LIMIT, signal });
+      const suggestions = data.results.length ? [] : (await suggestApi(q, { limit: LIMIT, signal })).suggestions || [];
+      if (!signal.aborted) render(q, data, suggestions);
+    } catch (error) {
+      if (signal.aborted) return;
+      if (error instanceof TypeError) fallBack(); // network failure: the service is gone
+      else meta.textContent = error.message;
+    }
+  };
+
+  const schedule = () => {
+    if (composing) return; // an input method is still composing Chinese: wait for the characters
+    clearTimeout(timer);
+    timer = setTimeout(run, DEBOUNCE_MS);
+  };
+
+  input.addEventListener("compositionstart", () => (composing = true));
+  input.addEventListener("compositionend", () => {
+    composing = false;
+    schedule();
+  });
+  input.addEventListener("input", schedule);
+  input.addEventListener("focus", schedule);
+  input.form?.addEventListener("reset", () => setTimeout(schedule));
+
+  // Arrow keys and Enter are ours while the API drives the results; Escape and Tab stay Material's.
+  window.addEventListener(
+    "keydown",
+    (event) => {
+      if (!document.body.classList.contains("kb-api")) return;
+      const toggle = document.getElementById("__search");
+      if (!toggle?.checked || event.isComposing) return;
+      const links = [...list.querySelectorAll("a.kb-search-link")];
+      const active = document.activeElement;
+      if (event.key === "Enter" && active === input) {
+        event.preventDefault();
+        event.stopImmediatePropagation();
+        if (input.value.trim()) location.href = `${siteUrl("/search/")}?q=${encodeURIComponent(input.value)}`;
+      } else if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+        event.preventDefault();
+        event.stopImmediatePropagation();
+        const order = [input, ...links];
+        const at = Math.max(0, order.indexOf(active));
+        const next = order[(at + (event.key === "ArrowDown" ? 1 : order.length - 1)) % order.length];
+        next.focus();
+      }
+    },
+    true,
+  );
+
+  if (input.value) schedule();
+  return true;
+}
