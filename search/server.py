@@ -55,6 +55,7 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000, workers
         ("KB_INDEX_DIR", settings.index_dir),
         ("KB_DOCS_DIR", settings.docs_dir),
         ("KB_BUILD_DIR", settings.build_dir),
+        ("KB_ANALYTICS_DB", settings.analytics_db),
     ):
         os.environ[key] = str(path)
     uvicorn.run(

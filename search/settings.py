@@ -63,8 +63,8 @@ def find_root(start: Path | None = None) -> Path:
 def load_settings(root: Path | str | None = None) -> Settings:
     """Given a checkout root (default: KB_ROOT or the cwd's), return its Settings.
 
-    `[tool.kb]` in pyproject.toml sets the paths; KB_DOCS_DIR, KB_SITE_DIR,
-    KB_BUILD_DIR and KB_INDEX_DIR override them (tests and deployments use these).
+    `[tool.kb]` in pyproject.toml sets the paths; KB_DOCS_DIR, KB_SITE_DIR, KB_BUILD_DIR,
+    KB_INDEX_DIR and KB_ANALYTICS_DB override them (tests and deployments use these).
     """
     base = Path(root or os.environ.get("KB_ROOT") or find_root()).resolve()
     with open(base / "pyproject.toml", "rb") as f:
@@ -82,7 +82,7 @@ def load_settings(root: Path | str | None = None) -> Settings:
         site_dir=path("site_dir", "site"),
         build_dir=build_dir,
         index_dir=index_dir,
-        analytics_db=index_dir.parent / "analytics.sqlite3",
+        analytics_db=path("analytics_db", str(index_dir.parent / "analytics.sqlite3")),
         mkdocs_yml=base / "mkdocs.yml",
         stale_after_days=int(conf.get("stale_after_days", 180)),
         # The checkout's own data (what mkdocs.yml's jieba_dict_user points at) wins over the

@@ -6,7 +6,12 @@ import functools
 import http.server
 import os
 import shutil
+import socket
+import subprocess
+import sys
 import threading
+import time
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -102,3 +107,103 @@ def page(chromium):
     pg.console_errors = errors  # type: ignore[attr-defined]
     yield pg
     context.close()
+
+
+@pytest.fixture(scope="session")
+def indexed_project(built_project: Settings) -> Settings:
+    """The session's built copy with its search index built too (read-only use)."""
+    from search import build_index
+
+    build_index(built_project)
+    return built_project
+
+
+def eventually(check, timeout: float = 10.0, interval: float = 0.1):
+    """Call check() until it returns something truthy; return that, or fail after timeout seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            pytest.fail(f"condition not met within {timeout} s: {check.__name__}")
+        time.sleep(interval)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class LiveServer:
+    """`kb serve` running in a subprocess on a free port, its stderr (the logs) kept in a file."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        log_path: Path,
+        workers: int = 1,
+        env: dict[str, str] | None = None,
+    ):
+        self.settings = settings
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log_path = log_path
+        self._log = open(log_path, "wb")  # noqa: SIM115 - closed in stop()
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "search.cli",
+                "--root",
+                str(settings.root),
+                "serve",
+                "--port",
+                str(self.port),
+                "--workers",
+                str(workers),
+            ],
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, **(env or {})},
+        )
+        self._wait()
+
+    def _wait(self, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(
+                    f"kb serve exited: {self.log_path.read_text('utf-8', 'replace')}"
+                )
+            try:
+                with urllib.request.urlopen(f"{self.url}/api/health", timeout=1) as r:
+                    if r.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError(f"kb serve did not start: {self.log_path.read_text('utf-8', 'replace')}")
+
+    def logs(self) -> str:
+        self._log.flush()
+        return self.log_path.read_text("utf-8", "replace")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self._log.close()
+
+
+@pytest.fixture(scope="session")
+def live_server(
+    indexed_project: Settings, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LiveServer]:
+    """The session's help center served by `kb serve` (site + API) in a real uvicorn process."""
+    server = LiveServer(indexed_project, tmp_path_factory.mktemp("logs") / "serve.log")
+    yield server
+    server.stop()

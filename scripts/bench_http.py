@@ -1,0 +1,197 @@
+"""HTTP benchmark of `kb serve`: throughput and p50/p99 at 1, 8 and 32 connections, with wrk.
+
+Runs a realistic query mix (the queries of tests/eval/queries.tsv) against /api/search, beside a
+static file served by the same server as the ceiling, then search with analytics recording on
+and off (interleaved runs, medians). Needs Debian's `wrk` (apt-get install wrk).
+
+    python scripts/bench_http.py [--workers 2] [--seconds 10] [--rounds 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+QUERIES = ROOT / "tests" / "eval" / "queries.tsv"
+LUA = """
+local paths = {%s}
+local i = 0
+request = function()
+  i = i %% #paths + 1
+  return wrk.format("GET", paths[i])
+end
+"""
+
+
+def queries(path: Path) -> list[str]:
+    """Given a query file (query<TAB>ids), return its queries."""
+    rows = (line.split("\t")[0] for line in path.read_text("utf-8").splitlines())
+    return [q for q in rows if q and not q.startswith("#")]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start(workers: int, analytics: bool, db: Path) -> tuple[subprocess.Popen, str]:
+    """Start `kb serve` on a free port; return the process and its base URL once healthy."""
+    port = free_port()
+    env = {**os.environ, "KB_ANALYTICS": "1" if analytics else "0", "KB_ANALYTICS_DB": str(db)}
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "search.cli",
+            "--root",
+            str(ROOT),
+            "serve",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=env,
+    )
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(600):
+        try:
+            with urllib.request.urlopen(f"{url}/api/health", timeout=1):
+                return proc, url
+        except OSError:
+            time.sleep(0.1)
+    proc.kill()
+    raise SystemExit("kb serve did not start")
+
+
+def wrk(url: str, paths: list[str], connections: int, seconds: int) -> dict[str, float]:
+    """Run wrk with the given request paths; return requests/s, p50/p99 in ms and error count."""
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
+        f.write(LUA % ", ".join(f'"{p}"' for p in paths))
+    threads = min(2, connections)
+    out = subprocess.run(
+        [
+            "wrk",
+            f"-t{threads}",
+            f"-c{connections}",
+            f"-d{seconds}s",
+            "--latency",
+            "-s",
+            f.name,
+            url,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    os.unlink(f.name)
+
+    def ms(label: str) -> float:
+        m = re.search(rf"^\s*{label}%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
+        value, unit = float(m.group(1)), m.group(2)
+        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+
+    errors = sum(int(n) for n in re.findall(r"Non-2xx or 3xx responses: (\d+)", out))
+    socket_errors = re.search(
+        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out
+    )
+    if socket_errors:
+        errors += sum(int(n) for n in socket_errors.groups())
+    return {
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+        "p50": ms("50"),
+        "p99": ms("99"),
+        "errors": errors,
+    }
+
+
+def main() -> int:
+    """Run the benchmark and print its tables."""
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--seconds", type=int, default=10)
+    ap.add_argument("--rounds", type=int, default=3, help="runs per analytics setting (medians)")
+    ap.add_argument("--connections", default="1,8,32")
+    args = ap.parse_args()
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is missing: apt-get install wrk")
+    conns = [int(c) for c in args.connections.split(",")]
+    search_paths = [f"/api/search?{urllib.parse.urlencode({'q': q})}" for q in queries(QUERIES)]
+    static_paths = ["/assets/help.css"]
+    subprocess.run(
+        [sys.executable, "-m", "search.cli", "--root", str(ROOT), "build"],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    subprocess.run(
+        [sys.executable, "-m", "search.cli", "--root", str(ROOT), "index"],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    print(
+        f"kb serve --workers {args.workers}; {len(search_paths)} distinct queries; wrk {args.seconds}s per run; "
+        f"{os.cpu_count()} CPUs shared by server and wrk\n"
+    )
+    with tempfile.TemporaryDirectory() as analytics_dir:
+        proc, url = start(args.workers, True, Path(analytics_dir) / "a.sqlite3")
+        try:
+            print(
+                f"{'connections':>11} | {'static req/s':>12} {'p50 ms':>7} {'p99 ms':>7} | "
+                f"{'search req/s':>12} {'p50 ms':>7} {'p99 ms':>7} {'errors':>6} | search/static"
+            )
+            for c in conns:
+                s = wrk(url, static_paths, c, args.seconds)
+                q = wrk(url, search_paths, c, args.seconds)
+                print(
+                    f"{c:>11} | {s['rps']:>12.0f} {s['p50']:>7.2f} {s['p99']:>7.2f} | {q['rps']:>12.0f} "
+                    f"{q['p50']:>7.2f} {q['p99']:>7.2f} {q['errors'] + s['errors']:>6.0f} | {q['rps'] / s['rps']:>12.2f}"
+                )
+        finally:
+            proc.terminate()
+            proc.wait()
+
+        print(
+            f"\nAnalytics recording, search at 32 connections, {args.rounds} interleaved rounds (medians):"
+        )
+        results: dict[bool, list[dict[str, float]]] = {True: [], False: []}
+        for _ in range(args.rounds):
+            for on in (False, True):
+                proc, url = start(args.workers, on, Path(analytics_dir) / "a.sqlite3")
+                try:
+                    results[on].append(wrk(url, search_paths, 32, args.seconds))
+                finally:
+                    proc.terminate()
+                    proc.wait()
+        for on in (False, True):
+            rps = statistics.median(r["rps"] for r in results[on])
+            p99 = statistics.median(r["p99"] for r in results[on])
+            errs = sum(r["errors"] for r in results[on])
+            print(
+                f"  recording {'on ' if on else 'off'}: {rps:8.0f} req/s  p99 {p99:6.2f} ms  errors {errs:.0f}"
+            )
+        ratio = statistics.median(r["rps"] for r in results[True]) / statistics.median(
+            r["rps"] for r in results[False]
+        )
+        print(f"  on/off throughput ratio: {ratio:.3f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,234 @@
+"""The HTTP API against the real app: result shape, URLs that exist, and a JSON 4xx for every bad input."""
+
+from __future__ import annotations
+
+import dataclasses
+import http.client
+import json
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
+from starlette.testclient import TestClient
+
+from search.analytics import report
+from search.api import create_app
+from search.limiter import RateLimiter
+from search.settings import Settings
+
+
+@pytest.fixture(scope="module")
+def client(indexed_project: Settings, tmp_path_factory: pytest.TempPathFactory):
+    settings = dataclasses.replace(
+        indexed_project, analytics_db=tmp_path_factory.mktemp("api") / "analytics.sqlite3"
+    )
+    with TestClient(create_app(settings)) as c:
+        c.settings = settings  # type: ignore[attr-defined]
+        yield c
+
+
+def anchors(settings: Settings, url: str) -> set[str]:
+    page, _, _ = url.partition("#")
+    html = (settings.site_dir / page.strip("/") / "index.html").read_text("utf-8")
+    return set(re.findall(r'\bid="([^"]+)"', html))
+
+
+def test_search_returns_the_documented_shape(client):
+    r = client.get("/api/search", params={"q": "退货运费谁出"})
+    assert r.status_code == 200
+    data = r.json()
+    assert set(data) == {"query", "total", "took_ms", "results"}
+    assert data["query"] == "退货运费谁出" and data["total"] >= 1 and data["took_ms"] >= 0
+    first = data["results"][0]
+    assert set(first) >= {"id", "title", "url", "category", "snippet", "score"}
+    assert first["id"] == "return-shipping-fee"
+    assert first["url"] == "/return/#return-shipping-fee"
+
+
+def test_every_result_url_exists_in_the_built_site(client, indexed_project: Settings):
+    for q in ("取消订单", "退款", "清关 身份证", "退货", "海外购"):
+        for result in client.get("/api/search", params={"q": q, "limit": 50}).json()["results"]:
+            path, _, fragment = result["url"].partition("#")
+            assert (indexed_project.site_dir / path.strip("/") / "index.html").is_file(), result[
+                "url"
+            ]
+            if fragment:
+                assert fragment in anchors(indexed_project, result["url"]), result["url"]
+
+
+def test_limit_and_category_narrow_the_results(client):
+    data = client.get("/api/search", params={"q": "退款", "limit": 2}).json()
+    assert len(data["results"]) <= 2
+    data = client.get("/api/search", params={"q": "退款", "category": "退货", "limit": 50}).json()
+    assert data["results"] and {r["category"] for r in data["results"]} == {"退货"}
+
+
+def test_suggest_completes_pinyin_initials(client):
+    r = client.get("/api/suggest", params={"q": "thyf"})
+    assert r.status_code == 200
+    titles = [s["title"] for s in r.json()["suggestions"]]
+    assert titles and titles[0].startswith("退货运费")
+
+
+def test_health_reports_index_version_and_documents(client):
+    data = client.get("/api/health").json()
+    assert data["status"] == "ok" and data["documents"] > 20 and data["version"]
+    assert "退货" in data["categories"]
+
+
+def test_openapi_document_describes_the_endpoints(client):
+    doc = client.get("/api/openapi.json").json()
+    assert doc["openapi"].startswith("3.")
+    assert {"/api/search", "/api/suggest", "/api/health", "/api/feedback", "/api/click"} <= set(
+        doc["paths"]
+    )
+    params = {p["name"] for p in doc["paths"]["/api/search"]["get"]["parameters"]}
+    assert params == {"q", "limit", "category"}
+
+
+@pytest.mark.parametrize(
+    ("params", "needle"),
+    [
+        ({}, "缺少参数 q"),
+        ({"q": ""}, "不能为空"),
+        ({"q": "   "}, "不能为空"),
+        ({"q": "退" * 1001}, "太长"),
+        ({"q": "退货", "limit": "abc"}, "limit"),
+        ({"q": "退货", "limit": "0"}, "limit"),
+        ({"q": "退货", "limit": "51"}, "limit"),
+        ({"q": "退货", "limit": "1e3"}, "limit"),
+        ({"q": "退货", "category": "美食"}, "分类"),
+        ({"q": "退货\x00"}, "控制字符"),
+        ({"q": "退货\x07运费"}, "控制字符"),
+    ],
+)
+def test_bad_search_input_gets_a_json_400_saying_what_to_change(client, params, needle):
+    r = client.get("/api/search", params=params)
+    assert r.status_code == 400
+    body = r.json()
+    assert needle in body["error"] and body["hint"]
+
+
+def test_unknown_api_path_and_method_are_json_errors(client):
+    r = client.get("/api/nothing")
+    assert r.status_code == 404 and "error" in r.json()
+    r = client.post("/api/search", params={"q": "退货"})
+    assert r.status_code == 405 and "error" in r.json()
+
+
+@pytest.mark.parametrize(
+    ("target", "status"),
+    [
+        ("/api/search?q=%E9%80", 400),  # truncated UTF-8
+        ("/api/search?q=%FF%FE", 400),  # not UTF-8
+        ("/api/search?q=%zz", 400),  # invalid percent-encoding
+        ("/api/search?q=%E", 400),
+        ("/api/suggest?q=%C3", 400),
+        ("/../../etc/passwd", 404),
+        ("/%2e%2e/%2e%2e/etc/passwd", 404),
+        ("/api/../../etc/passwd", 404),
+        ("/assets/..%2f..%2f..%2fpyproject.toml", 404),
+    ],
+)
+def test_raw_malformed_requests_get_a_4xx_from_the_real_server(live_server, target, status):
+    conn = http.client.HTTPConnection("127.0.0.1", live_server.port, timeout=10)
+    conn.putrequest("GET", target, skip_accept_encoding=True)
+    conn.endheaders()
+    response = conn.getresponse()
+    body = response.read()
+    conn.close()
+    assert response.status == status
+    assert b"root:" not in body and b"[project]" not in body
+    if target.startswith("/api/search") or target.startswith("/api/suggest"):
+        assert json.loads(body)["error"]
+
+
+@hsettings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    q=st.text(max_size=1200), limit=st.one_of(st.none(), st.integers(-5, 80), st.text(max_size=6))
+)
+def test_arbitrary_queries_and_limits_never_get_a_5xx(client, q, limit):
+    params = {"q": q} if limit is None else {"q": q, "limit": str(limit)}
+    r = client.get("/api/search", params=params)
+    assert r.status_code in (200, 400), r.text
+    assert r.headers["content-type"].startswith("application/json")
+    r = client.get("/api/suggest", params={"q": q})
+    assert r.status_code in (200, 400), r.text
+
+
+def test_a_zero_result_search_appears_in_the_report(client):
+    assert client.get("/api/search", params={"q": "今天天气怎么样"}).json()["total"] == 0
+    client.app.state.recorder.flush()
+    data = report(client.settings.analytics_db)
+    assert {"query": "今天天气怎么样", "count": 1} in data["zero_result_queries"]
+
+
+def test_a_click_is_counted_in_the_report(client):
+    client.get("/api/search", params={"q": "退货要自己包装吗"})
+    r = client.post(
+        "/api/click", json={"query": "退货要自己包装吗", "id": "return-packaging", "rank": 1}
+    )
+    assert r.status_code == 202
+    client.app.state.recorder.flush()
+    data = report(client.settings.analytics_db)
+    assert {"id": "return-packaging", "clicks": 1} in data["most_read"]
+    assert "退货要自己包装吗" not in [q["query"] for q in data["unclicked_queries"]]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"id": "cancel-fee"},
+        {"id": "cancel-fee", "helpful": "yes"},
+        {"id": "../etc", "helpful": True},
+        {"id": "cancel-fee", "helpful": True, "reason": "看不懂"},
+        {"id": "cancel-fee", "helpful": False, "reason": "太贵了"},
+        {"id": "cancel-fee", "helpful": False, "comment": "长" * 201},
+        {"id": "cancel-fee", "helpful": False, "comment": 5},
+        [1, 2],
+    ],
+)
+def test_bad_feedback_gets_a_json_400(client, body):
+    client.app.state.limiter = RateLimiter()  # each case starts with a fresh allowance
+    r = client.post("/api/feedback", json=body)
+    assert r.status_code == 400 and r.json()["error"]
+
+
+def test_feedback_that_is_not_json_or_too_big_gets_a_400(client):
+    client.app.state.limiter = RateLimiter()
+    assert client.post("/api/feedback", content=b"{not json").status_code == 400
+    assert client.post("/api/feedback", content=b"\xff\xfe").status_code == 400
+    assert client.post("/api/feedback", content=b"x" * 5000).status_code == 400
+
+
+def test_feedback_is_recorded_and_rate_limited_per_client(
+    indexed_project: Settings, tmp_path: Path
+):
+    settings = dataclasses.replace(indexed_project, analytics_db=tmp_path / "a.sqlite3")
+    with TestClient(create_app(settings)) as c:
+        codes = [
+            c.post(
+                "/api/feedback", json={"id": "cancel-fee", "helpful": False, "reason": "信息不全"}
+            ).status_code
+            for _ in range(12)
+        ]
+        assert codes[:10] == [202] * 10
+        assert codes[10:] == [429, 429]
+        limited = c.post("/api/feedback", json={"id": "cancel-fee", "helpful": True})
+        assert limited.json()["error"] and int(limited.headers["retry-after"]) > 0
+        c.app.state.recorder.flush()
+    data = report(settings.analytics_db)
+    assert data["feedback"] == [
+        {"id": "cancel-fee", "helpful": 0, "not_helpful": 10, "reasons": {"信息不全": 10}}
+    ]
+
+
+def test_the_site_is_served_beside_the_api(client):
+    r = client.get("/return/")
+    assert r.status_code == 200 and 'id="return-shipping-fee"' in r.text
+    assert client.get("/no-such-page/").status_code == 404

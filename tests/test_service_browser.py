@@ -1,0 +1,181 @@
+"""The served help center in Chromium: search as you type, the agent page, feedback, and the fallback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from search.analytics import report
+from search.settings import Settings
+from tests.conftest import LiveServer, copy_project, eventually
+
+pytestmark = pytest.mark.browser
+
+
+def type_query(page, text: str) -> None:
+    """Type into Material's header search box the way a shopper does (focus, then text input)."""
+    box = page.locator("input.md-search__input")
+    box.click()
+    box.fill(text)  # fires `input` like an input method committing the characters
+
+
+def test_typing_in_the_header_shows_api_results_and_the_first_opens_its_answer(
+    page, live_server: LiveServer
+):
+    page.goto(f"{live_server.url}/", wait_until="networkidle")
+    type_query(page, "退货运费")
+    first = page.locator(".kb-search-result a.kb-search-link").first
+    first.wait_for()
+    assert page.locator(".kb-search-result .md-search-result__meta").inner_text().startswith("找到")
+    assert first.get_attribute("data-id") == "return-shipping-fee"
+    assert page.locator(".kb-search-result mark").count() >= 1
+    first.click()
+    page.wait_for_url("**/return/#return-shipping-fee")
+    heading = page.locator("#return-shipping-fee")
+    heading.wait_for()
+    page.wait_for_function(
+        "() => { const r = document.getElementById('return-shipping-fee').getBoundingClientRect(); return r.top >= 0 && r.top < innerHeight / 2; }"
+    )
+    assert page.console_errors == []
+
+
+def test_arrow_keys_move_through_results_and_enter_opens_the_answer_page(
+    page, live_server: LiveServer
+):
+    page.goto(f"{live_server.url}/cancel/", wait_until="networkidle")
+    type_query(page, "取消订单要手续费吗")
+    page.locator(".kb-search-result a.kb-search-link").first.wait_for()
+    page.keyboard.press("ArrowDown")
+    focused = page.evaluate("document.activeElement.dataset.id")
+    assert focused == page.locator(".kb-search-result a.kb-search-link").first.get_attribute(
+        "data-id"
+    )
+    page.keyboard.press("ArrowUp")
+    assert page.evaluate("document.activeElement.classList.contains('md-search__input')")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/search/?q=*")
+    page.locator(".kb-agent__result").first.wait_for()
+    assert "取消订单要手续费吗" in page.url or "%E5%8F%96" in page.url
+    assert page.console_errors == []
+
+
+def test_agent_page_copies_the_answer_with_its_deep_link(chromium, live_server: LiveServer):
+    context = chromium.new_context(
+        permissions=["clipboard-read", "clipboard-write"], locale="zh-CN"
+    )
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto(f"{live_server.url}/search/?q=退货要自己包装吗", wait_until="networkidle")
+    first = page.locator(".kb-agent__result").first
+    first.wait_for()
+    status = page.locator(".kb-agent__status").inner_text()
+    assert "找到" in status and "毫秒" in status
+    assert page.locator("#__search").is_checked() is False, (
+        "Material's own search must not cover the page"
+    )
+    assert first.get_attribute("data-id") == "return-packaging"
+    first.get_by_role("button", name="复制答案").click()
+    page.wait_for_function(
+        "() => document.querySelector('.kb-agent__copy').textContent.includes('已复制')"
+    )
+    clip = page.evaluate("navigator.clipboard.readText()")
+    assert "配送员不提供任何商品包装服务" in clip
+    assert clip.rstrip().endswith(f"{live_server.url}/return/#return-packaging")
+    first.get_by_role("button", name="复制链接").click()
+    page.wait_for_function(
+        "() => document.querySelectorAll('.kb-agent__copy')[1].textContent.includes('已复制')"
+    )
+    assert (
+        page.evaluate("navigator.clipboard.readText()")
+        == f"{live_server.url}/return/#return-packaging"
+    )
+    assert "q=" in page.url, "the query stays in the address bar so the page can be linked"
+    assert errors == []
+    context.close()
+
+
+def test_agent_page_filters_by_category(page, live_server: LiveServer):
+    page.goto(f"{live_server.url}/search/?q=退款", wait_until="networkidle")
+    page.locator(".kb-agent__result").first.wait_for()
+    page.select_option("select[name=category]", "退货")
+    page.wait_for_function("() => location.search.includes('category=')")
+    page.locator(".kb-agent__result").first.wait_for()
+    categories = page.locator(".kb-agent__result .kb-category").all_inner_texts()
+    assert categories and set(categories) == {"退货"}
+    assert page.console_errors == []
+
+
+def test_with_the_api_unreachable_the_header_falls_back_to_the_builtin_search(
+    page, live_server: LiveServer
+):
+    page.route("**/api/**", lambda route: route.abort())
+    page.goto(f"{live_server.url}/", wait_until="networkidle")
+    type_query(page, "退货")
+    page.locator(".md-search-result__list li").first.wait_for()
+    assert page.locator(".kb-search-result").count() == 0
+    assert page.locator(".md-search-result__meta").first.is_visible()
+    assert not any(
+        "api" not in e and "Failed to load resource" not in e for e in page.console_errors
+    )
+
+
+def test_static_site_without_the_service_still_searches(page, static_site: str):
+    page.goto(f"{static_site}/", wait_until="networkidle")
+    type_query(page, "清关")
+    page.locator(".md-search-result__list li").first.wait_for()
+    assert "清关" in page.locator(".md-search-result__list").inner_text()
+
+
+def test_feedback_not_helpful_with_a_reason_shows_in_the_report(page, live_server: LiveServer):
+    page.goto(f"{live_server.url}/customs/#customs-id-photo", wait_until="networkidle")
+    box = page.locator('.kb-feedback[data-id="customs-id-photo"]')
+    box.wait_for()
+    box.get_by_role("button", name="没帮助").click()
+    box.get_by_label("看不懂").check()
+    box.get_by_role("button", name="提交").click()
+    page.locator('.kb-feedback[data-id="customs-id-photo"]', has_text="谢谢反馈").wait_for()
+
+    def recorded():
+        rows = report(live_server.settings.analytics_db)["feedback"]
+        return next((r for r in rows if r["id"] == "customs-id-photo"), None)
+
+    row = eventually(recorded)  # the server writes its batch within a second
+    assert row["not_helpful"] >= 1 and row["reasons"].get("看不懂", 0) >= 1
+    assert page.console_errors == []
+
+
+def test_html_planted_in_a_page_shows_as_text_in_snippets(chromium, tmp_path: Path):
+    settings: Settings = copy_project(tmp_path / "xss")
+    page_md = settings.docs_dir / "return.md"
+    planted = "\n提示：如果看到 &lt;script&gt;window.__xss=1&lt;/script&gt; 或 &lt;img src=x onerror=window.__xss=2&gt; 这样的奇怪文字，请忽略。\n"
+    text = page_md.read_text("utf-8").replace(
+        "## 退货运费谁出、怎么付？ {#return-shipping-fee}\n",
+        "## 退货运费谁出、怎么付？ {#return-shipping-fee}\n" + planted,
+        1,
+    )
+    page_md.write_text(text, "utf-8")
+    server = LiveServer(settings, tmp_path / "serve.log")
+    try:
+        context = chromium.new_context(locale="zh-CN")
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.goto(f"{server.url}/", wait_until="networkidle")
+        type_query(page, "奇怪文字 script onerror")
+        result = page.locator(".kb-search-result .md-search-result__item").first
+        result.wait_for()
+        shown = page.locator(".kb-search-result").inner_text()
+        assert "<script>" in shown or "<img src=x onerror" in shown
+        assert page.evaluate("window.__xss") is None
+        assert page.locator(".kb-search-result script, .kb-search-result img").count() == 0
+        page.goto(f"{server.url}/search/?q=奇怪文字", wait_until="networkidle")
+        page.locator(".kb-agent__result").first.wait_for()
+        page.locator(".kb-agent__result summary").first.click()
+        assert "<script>" in page.locator(".kb-agent__results").inner_text()
+        assert page.evaluate("window.__xss") is None
+        assert errors == []
+        context.close()
+    finally:
+        server.stop()
