@@ -1,0 +1,308 @@
+"""The long-lived search engine: a cached Whoosh searcher that follows new index generations.
+
+One Engine per index folder and process; every method is thread-safe. Whoosh searchers are not
+safe to share between threads, so index access is serialised by a lock (a query takes about a
+millisecond); tokenising the query and highlighting happen outside it where they can.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from whoosh import query as wq
+from whoosh.filedb.filestore import FileStorage
+from whoosh.searching import Searcher
+
+from .catalogue import load_catalogue
+from .errors import BadQuery, IndexMissing
+from .lexicon import Lexicon, load_lexicon
+from .query import (
+    MAX_QUERY_CHARS,
+    Alternative,
+    Concept,
+    alternative_query,
+    analyze_query,
+    credit,
+    full_query,
+    idf,
+    phrase_queries,
+    validate,
+)
+from .schema import INDEX_NAME, PINYIN_FIELD, TEXT_FIELDS
+from .settings import Settings
+from .snippet import make_snippet
+from .suggester import Question, suggestions
+
+REFRESH_SECONDS = 1.0  # how often a request checks whether a newer index was committed
+POOL = 20  # candidates re-ranked beyond the requested limit
+# A document is an answer only when the query concepts it matches carry this share of the
+# query's information (idf-weighted; words the help center never uses count fully against it) …
+MIN_COVERAGE = 0.5
+# … or, for a long pasted message full of story, at least this much matched information
+# (in units of the idf of a word found in a single document).
+MIN_EVIDENCE = 2.5
+COVERAGE_POWER = 2.0  # coordination: matching more of the query counts more than repeating one word
+PHRASE_BONUS = {"title": 0.3, "phrasings": 0.3, "body": 0.1}  # neighbouring words found together
+INTRO_WEIGHT = 0.6  # a page introduction is a fallback, not an answer
+
+
+@dataclass
+class _Candidate:
+    docnum: int
+    score: float
+    fields: dict[str, Any]
+    matched: dict[str, list[Alternative]] = field(default_factory=dict)
+    phrases: float = 0.0
+
+
+class Engine:
+    """Searches one index folder; picks up newly committed index generations by itself."""
+
+    def __init__(self, settings: Settings, refresh_seconds: float = REFRESH_SECONDS) -> None:
+        self.settings = settings
+        self.refresh_seconds = refresh_seconds
+        self._lock = threading.RLock()
+        self._searcher: Searcher | None = None
+        self._version = ""
+        self._checked = 0.0
+        self._df: dict[tuple[str, str], int] = {}
+        self._questions: list[Question] | None = None
+        self._categories = load_catalogue(settings.catalogue_file).categories
+
+    # -- index generations -------------------------------------------------------------------
+
+    def _open(self) -> Searcher:
+        """Return a searcher on the latest generation (call with the lock held)."""
+        now = time.monotonic()
+        if self._searcher is None:
+            storage = FileStorage(str(self.settings.index_dir))
+            if not self.settings.index_dir.is_dir() or not storage.index_exists(INDEX_NAME):
+                raise IndexMissing(f"还没有搜索索引：{self.settings.index_dir}")
+            self._adopt(storage.open_index(INDEX_NAME).searcher())
+        elif now - self._checked >= self.refresh_seconds:
+            self._checked = now
+            try:
+                fresh = self._searcher.refresh()  # a new reader only if a newer generation exists
+            except OSError:  # the index folder is being replaced: keep serving the old one
+                fresh = self._searcher
+            if fresh is not self._searcher:
+                old = self._searcher
+                self._adopt(fresh)
+                old.close()  # safe: every use of a searcher happens under the lock
+        assert self._searcher is not None
+        return self._searcher
+
+    def _adopt(self, searcher: Searcher) -> None:
+        self._searcher = searcher
+        self._checked = time.monotonic()
+        self._df = {}
+        self._questions = None
+        gen = searcher.reader().generation()
+        toc = self.settings.index_dir / f"_{INDEX_NAME}_{gen}.toc"
+        stamp = toc.stat().st_mtime_ns if toc.exists() else 0
+        self._version = f"{gen}.{stamp:x}"
+
+    def close(self) -> None:
+        """Close the cached searcher (the next request opens a new one)."""
+        with self._lock:
+            if self._searcher is not None:
+                self._searcher.close()
+                self._searcher = None
+
+    def info(self) -> dict[str, Any]:
+        """Return {"version", "documents"} of the index generation this engine serves."""
+        with self._lock:
+            searcher = self._open()
+            return {"version": self._version, "documents": searcher.doc_count()}
+
+    # -- vocabulary --------------------------------------------------------------------------
+
+    def _doc_frequency(self, searcher: Searcher, kind: str, term: str) -> int:
+        """Given a term kind and text, return its largest document frequency over its fields."""
+        key = (kind, term)
+        if key not in self._df:
+            fields = TEXT_FIELDS if kind == "text" else (PINYIN_FIELD,)
+            reader = searcher.reader()
+            self._df[key] = max(reader.doc_frequency(f, term) for f in fields)
+        return self._df[key]
+
+    def _weight(self, searcher: Searcher, concept: Concept) -> float:
+        """Given a concept, return how informative it is: the idf of its best form (unknown: highest)."""
+        n = searcher.doc_count()
+        dfs = [self._doc_frequency(searcher, a.kind, a.term) for a in concept.alternatives] or [0]
+        weight = idf(n, min(dfs))
+        return weight * (0.5 if len(concept.label) == 1 else 1.0)  # one character says little
+
+    # -- searching ---------------------------------------------------------------------------
+
+    def search(self, query: str, *, limit: int = 10, category: str | None = None) -> dict[str, Any]:
+        """Given a shopper's question, return {"query", "total", "took_ms", "results": [...]}."""
+        started = time.perf_counter()
+        text = validate(query, limit, category, self._categories)
+        lexicon = load_lexicon(self.settings.data_dir)
+        with self._lock:
+            searcher = self._open()
+            candidates, concepts = self._rank(searcher, text, lexicon, limit, category)
+        results = [self._result(c, concepts, lexicon) for c in candidates[:limit]]
+        return {
+            "query": query,
+            "total": len(candidates),
+            "took_ms": round((time.perf_counter() - started) * 1000, 3),
+            "results": results,
+        }
+
+    def _rank(
+        self, searcher: Searcher, text: str, lexicon: Lexicon, limit: int, category: str | None
+    ) -> tuple[list[_Candidate], list[Concept]]:
+        """Given a query, return the accepted candidates best first, and the query's concepts."""
+
+        def vocab(kind: str, term: str) -> bool:
+            return self._doc_frequency(searcher, kind, term) > 0
+
+        concepts = analyze_query(text, lexicon, vocab)
+        known = [c for c in concepts if c.known]
+        if not known:
+            return [], concepts
+        weights = {c.label: self._weight(searcher, c) for c in concepts}
+        total = sum(weights.values())
+        unit = idf(searcher.doc_count(), 1)
+        required = min(MIN_COVERAGE * total, MIN_EVIDENCE * unit)
+
+        hits = searcher.search(
+            full_query(known),
+            limit=limit + POOL,
+            filter=wq.Term("category", category) if category else None,
+        )
+        candidates = {h.docnum: _Candidate(h.docnum, h.score, h.fields()) for h in hits}
+        if not candidates:
+            return [], concepts
+        docnums = sorted(candidates)
+        for concept in known:
+            for alt in concept.alternatives:
+                for d in _matching(searcher, alternative_query(alt, boosted=False), docnums):
+                    candidates[d].matched.setdefault(concept.label, []).append(alt)
+        pairs = max(1, sum(1 for a, b in itertools.pairwise(known) if a.primary and b.primary))
+        for f, phrase in phrase_queries(known, TEXT_FIELDS):
+            for d in _matching(searcher, phrase, docnums):
+                candidates[d].phrases += PHRASE_BONUS[f] / pairs
+
+        accepted = []
+        for c in candidates.values():
+            evidence = sum(weights[label] * credit(alts) for label, alts in c.matched.items())
+            if evidence + 1e-9 < required:
+                continue
+            coverage = evidence / total
+            c.score *= coverage**COVERAGE_POWER * (1 + c.phrases)
+            if c.fields.get("kind") == "intro":
+                c.score *= INTRO_WEIGHT
+            accepted.append(c)
+        accepted.sort(key=lambda c: (-c.score, c.docnum))
+        return accepted, concepts
+
+    def _result(self, c: _Candidate, concepts: list[Concept], lexicon: Lexicon) -> dict[str, Any]:
+        """Given an accepted candidate, return its API result with a highlighted snippet."""
+        found = [a for alts in c.matched.values() for a in alts]
+        terms = {a.term for a in found if a.kind == "text"}
+        keys = {a.term for a in found if a.kind == "pinyin"}
+        f = c.fields
+        return {
+            "id": f["id"],
+            "title": f["title"],
+            "url": f["url"],
+            "category": f["category"],
+            "snippet": make_snippet(f["answer"], terms, lexicon, keys),
+            "score": round(c.score, 4),
+            "answer": f["answer"],
+        }
+
+    # -- suggestions -------------------------------------------------------------------------
+
+    def suggest(self, prefix: str, *, limit: int = 8) -> dict[str, Any]:
+        """Given what the user has typed so far, return {"query", "suggestions": [{"id", "title", "url"}]}."""
+        if not isinstance(prefix, str) or len(prefix) > MAX_QUERY_CHARS:
+            raise BadQuery(f"输入太长（最多 {MAX_QUERY_CHARS} 个字符）", "缩短输入后再试")
+        validate(prefix if prefix.strip() else "-", limit, None, self._categories)
+        with self._lock:
+            searcher = self._open()
+            if self._questions is None:
+                self._questions = _load_questions(searcher)
+            questions = self._questions
+        return {"query": prefix, "suggestions": suggestions(questions, prefix, limit)}
+
+
+def _matching(searcher: Searcher, q: wq.Query, docnums: list[int]) -> list[int]:
+    """Given a query and sorted document numbers, return those the query matches (by skipping)."""
+    m = q.matcher(searcher)
+    found = []
+    for d in docnums:
+        if not m.is_active():
+            break
+        if m.id() < d:
+            m.skip_to(d)
+            if not m.is_active():
+                break
+        if m.id() == d:
+            found.append(d)
+    return found
+
+
+def _load_questions(searcher: Searcher) -> list[Question]:
+    """Given a searcher, return every FAQ question and phrasing with its suggestion keys."""
+    out = []
+    for f in searcher.reader().all_stored_fields():
+        if f.get("kind") != "faq":
+            continue
+        for n, (text, pinyin, initials) in enumerate(f.get("questions") or []):
+            out.append(Question(f["id"], f["title"], f["url"], text, pinyin, initials, n == 0))
+    return out
+
+
+# -- one engine per index folder, for the module-level functions ----------------------------
+
+_ENGINES: OrderedDict[tuple[Path, Path], Engine] = OrderedDict()
+_ENGINES_LOCK = threading.Lock()
+MAX_ENGINES = 8
+
+
+def engine_for(settings: Settings) -> Engine:
+    """Given settings, return the process's cached Engine for its index folder."""
+    key = (Path(os.path.abspath(settings.index_dir)), settings.data_dir)
+    with _ENGINES_LOCK:
+        engine = _ENGINES.get(key)
+        if engine is None:
+            engine = _ENGINES[key] = Engine(settings)
+            while len(_ENGINES) > MAX_ENGINES:
+                _ENGINES.popitem(last=False)[1].close()
+        _ENGINES.move_to_end(key)
+        return engine
+
+
+def close_engines() -> None:
+    """Close every cached engine (tests and shutdown)."""
+    with _ENGINES_LOCK:
+        while _ENGINES:
+            _ENGINES.popitem()[1].close()
+
+
+def search(
+    settings: Settings, query: str, *, limit: int = 10, category: str | None = None
+) -> dict[str, Any]:
+    """Given settings and a question, return {"query", "total", "took_ms", "results": [...]}."""
+    return engine_for(settings).search(query, limit=limit, category=category)
+
+
+def suggest(settings: Settings, prefix: str, *, limit: int = 8) -> dict[str, Any]:
+    """Given settings and a typed prefix, return {"query", "suggestions": [...]}."""
+    return engine_for(settings).suggest(prefix, limit=limit)
+
+
+def index_info(settings: Settings) -> dict[str, Any]:
+    """Given settings, return {"version", "documents"} of the index currently served."""
+    return engine_for(settings).info()

@@ -1,0 +1,142 @@
+"""Index maintenance: build or incrementally update the Whoosh index from docs/, one writer at a time."""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+import re
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from whoosh.filedb.filestore import FileStorage
+from whoosh.index import FileIndex, LockError
+from whoosh.writing import CLEAR
+
+from .analyzer import ANALYZER_VERSION, normalize, pinyin_initials
+from .errors import IndexBusy
+from .lexicon import load_lexicon
+from .page import Section, html_to_text, load_pages
+from .schema import INDEX_NAME, make_schema
+from .settings import Settings
+
+LOCK_FILE = ".kb-index.lock"
+_NON_ALNUM = re.compile(r"[^0-9a-z]+")
+# A link to another page or section of the help center; its text names that other entry.
+_INTERNAL_LINK = re.compile(r'<a\s[^>]*href="(?![a-z][a-z0-9+.-]*:)[^"]*"[^>]*>.*?</a>', re.S)
+
+
+@contextmanager
+def index_lock(index_dir: Path) -> Iterator[None]:
+    """Hold the index's writer lock for the block; raise IndexBusy at once if someone else holds it."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    fd = os.open(index_dir / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise IndexBusy(f"索引 {index_dir} 正在被另一个进程更新") from None
+        yield
+    finally:
+        os.close(fd)  # closing the descriptor releases the lock
+
+
+def question_keys(question: str) -> list[str]:
+    """Given a question, return [normalised text, full pinyin, pinyin initials] for suggestions."""
+    from pypinyin import lazy_pinyin
+
+    norm = normalize(question)
+    full = _NON_ALNUM.sub("", "".join(lazy_pinyin(norm)))
+    return [norm, full, _NON_ALNUM.sub("", pinyin_initials(norm))]
+
+
+def section_document(section: Section, fingerprint: str) -> dict[str, Any]:
+    """Given a section and the lexicon's fingerprint, return its index document (with a digest)."""
+    doc: dict[str, Any] = {
+        "id": section.id,
+        "kind": "intro" if section.is_intro else "faq",
+        "category": section.category,
+        "url": section.url,
+        "title": section.title,
+        "phrasings": "\n".join(section.phrasings),
+        "body": html_to_text(_INTERNAL_LINK.sub("", section.html)),
+        "answer": section.text,
+    }
+    # The digest covers everything that shapes the document's postings, analysis included.
+    digest_source = json.dumps([doc, fingerprint, ANALYZER_VERSION], ensure_ascii=False)
+    doc["digest"] = hashlib.sha256(digest_source.encode()).hexdigest()[:20]
+    doc["pinyin"] = "\n".join((section.title, *section.phrasings, doc["body"]))
+    doc["questions"] = [question_keys(q) for q in (section.title, *section.phrasings)]
+    return doc
+
+
+def documents(settings: Settings) -> list[dict[str, Any]]:
+    """Given settings, return the index documents of every searchable section in docs/."""
+    fingerprint = load_lexicon(settings.data_dir).fingerprint
+    return [
+        section_document(section, fingerprint)
+        for page in load_pages(settings.docs_dir, settings.mkdocs_yml)
+        if not page.excluded_from_search
+        for section in page.sections
+    ]
+
+
+def open_or_create(index_dir: Path, data_dir: Path) -> FileIndex:
+    """Given the index folder, return the current-version index in it, creating an empty one if absent."""
+    storage = FileStorage(str(index_dir))
+    if storage.index_exists(INDEX_NAME):
+        return storage.open_index(INDEX_NAME)
+    return storage.create_index(make_schema(data_dir), INDEX_NAME)
+
+
+def build_index(
+    settings: Settings, full: bool = False, progress: Callable[[str], None] | None = None
+) -> dict[str, Any]:
+    """Given settings, bring the index up to date with docs/ (only changed sections unless full); return stats.
+
+    `progress` is called with each document id after it is written (before the commit).
+    """
+    started = time.perf_counter()
+    docs = documents(settings)
+    with index_lock(settings.index_dir):
+        ix = open_or_create(settings.index_dir, settings.data_dir)
+        with ix.reader() as reader:
+            existing = {f["id"]: f["digest"] for f in reader.all_stored_fields()}
+        try:
+            writer = ix.writer(timeout=0.0)
+        except LockError:
+            raise IndexBusy(f"索引 {settings.index_dir} 正在被另一个进程更新") from None
+        new_ids = {d["id"] for d in docs}
+        stats = {"added": 0, "updated": 0, "removed": 0, "unchanged": 0}
+        try:
+            for doc in docs:
+                old = existing.get(doc["id"])
+                if old == doc["digest"] and not full:
+                    stats["unchanged"] += 1
+                    continue
+                stats["added" if old is None else "updated"] += 1
+                if full:  # CLEAR below drops every old segment, so add without deleting
+                    writer.add_document(**doc)
+                else:
+                    writer.update_document(**doc)
+                if progress:
+                    progress(doc["id"])
+            for gone in existing.keys() - new_ids:
+                stats["removed"] += 1
+                if not full:
+                    writer.delete_by_term("id", gone)
+        except BaseException:
+            writer.cancel()  # nothing was committed: readers keep the previous generation
+            raise
+        if full or stats["added"] or stats["updated"] or stats["removed"]:
+            writer.commit(mergetype=CLEAR) if full else writer.commit()
+        else:
+            writer.cancel()
+        ix = FileStorage(str(settings.index_dir)).open_index(INDEX_NAME)
+        stats["documents"] = ix.doc_count()
+    stats["seconds"] = round(time.perf_counter() - started, 3)
+    return stats

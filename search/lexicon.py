@@ -1,0 +1,78 @@
+"""The editors' word lists: domain words (for jieba), query-time synonyms, and weightless particles."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from .errors import KbError
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """Domain words file, synonyms (variant → canonical words) and particles, with a fingerprint."""
+
+    words_file: Path
+    synonyms: dict[str, tuple[str, ...]]
+    particles: frozenset[str]
+    fingerprint: str
+
+
+def _data_lines(path: Path) -> list[tuple[int, str]]:
+    """Given a data file, return its (line number, text) pairs without blanks and # comments."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as e:
+        raise KbError(f"读不了词表 {path}：{e}", "确认 search/data/ 下的文件存在且是 UTF-8") from e
+    lines = ((n, line.split("#", 1)[0].strip()) for n, line in enumerate(text.splitlines(), 1))
+    return [(n, line) for n, line in lines if line]
+
+
+def parse_synonyms(path: Path) -> dict[str, tuple[str, ...]]:
+    """Given synonyms.txt (`标准词: 说法1, 说法2`), return variant → canonical words."""
+    table: dict[str, list[str]] = {}
+    for n, line in _data_lines(path):
+        canonical, sep, variants = line.partition(":")
+        if not sep:
+            canonical, sep, variants = line.partition("：")
+        canonical = canonical.strip()
+        if not sep or not canonical:
+            raise KbError(
+                f"{path}:{n}: 同义词行格式不对：{line}",
+                "每行写成 “标准词: 说法1, 说法2”（标准词必须是帮助页面里出现的词）",
+            )
+        for variant in variants.replace("，", ",").replace("、", ",").split(","):
+            variant = variant.strip()
+            if variant and variant != canonical:
+                table.setdefault(variant, []).append(canonical)
+    return {k: tuple(dict.fromkeys(v)) for k, v in table.items()}
+
+
+def parse_particles(path: Path) -> frozenset[str]:
+    """Given particles.txt (words separated by spaces or lines), return the set of particles."""
+    return frozenset(word for _, line in _data_lines(path) for word in line.split())
+
+
+@lru_cache(maxsize=8)
+def _load(words: Path, synonyms: Path, particles: Path, stamp: tuple[float, ...]) -> Lexicon:
+    digest = hashlib.sha256()
+    for path in (words, synonyms, particles):
+        digest.update(path.read_bytes())
+    return Lexicon(
+        words, parse_synonyms(synonyms), parse_particles(particles), digest.hexdigest()[:16]
+    )
+
+
+def load_lexicon(data_dir: Path) -> Lexicon:
+    """Given the data folder, return its Lexicon (re-read when a file changes)."""
+    paths = (data_dir / "words.txt", data_dir / "synonyms.txt", data_dir / "particles.txt")
+    try:
+        stamp = tuple(p.stat().st_mtime_ns for p in paths)
+    except OSError as e:
+        raise KbError(
+            f"缺少词表文件：{e.filename}",
+            "search/data/ 下应有 words.txt、synonyms.txt、particles.txt",
+        ) from e
+    return _load(*paths, stamp)

@@ -1,0 +1,222 @@
+"""From what a shopper typed to weighted concepts and Whoosh query objects (never Whoosh syntax)."""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from whoosh import query as wq
+
+from .analyzer import Word, is_latin, pinyin_key, segment
+from .errors import BadQuery, UnknownCategory
+from .lexicon import Lexicon
+from .schema import PINYIN_FIELD, TEXT_FIELDS
+
+MAX_QUERY_CHARS = 1000
+MAX_LIMIT = 50
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+# How much an alternative form of a query word counts, relative to the word itself.
+PART_WEIGHT = 0.5  # a sub-word (订单 of 订单号)
+SYNONYM_WEIGHT = 0.85  # the editors' standard word for a variant (撤单 → 取消)
+PINYIN_WEIGHT = 0.9  # a pinyin query word (tuihuo → 退货)
+HOMOPHONE_WEIGHT = 0.8  # a same-sounding typo (清观 → 清关)
+PINYIN_FIELD_BOOST = 1.5
+
+Vocab = Callable[[str, str], bool]  # (field kind "text" | "pinyin", term) → is it in the index?
+
+
+@dataclass(frozen=True)
+class Alternative:
+    """One form a query concept may take in the index: a text word or a pinyin key, with a weight."""
+
+    kind: str  # "text" or "pinyin"
+    term: str
+    weight: float
+    share: float = 1.0  # the part of the query word it stands for (a sub-word: its length share)
+
+
+@dataclass(frozen=True)
+class Concept:
+    """One informative unit of the query and the index forms it matches (none: out of vocabulary)."""
+
+    label: str
+    alternatives: tuple[Alternative, ...]
+
+    @property
+    def known(self) -> bool:
+        return bool(self.alternatives)
+
+    @property
+    def primary(self) -> str | None:
+        """The concept's own word when it is in the index (used for phrase proximity)."""
+        best = self.alternatives[0] if self.alternatives else None
+        return best.term if best and best.kind == "text" and best.weight == 1.0 else None
+
+
+def validate(query: object, limit: object, category: object, categories: Iterable[str]) -> str:
+    """Given raw request values, return the cleaned query or raise BadQuery / UnknownCategory."""
+    if not isinstance(query, str) or not query.strip():
+        raise BadQuery("搜索内容不能为空", "输入想问的问题，例如“退货运费谁出”")
+    if len(query) > MAX_QUERY_CHARS:
+        raise BadQuery(
+            f"搜索内容太长（{len(query)} 个字符，最多 {MAX_QUERY_CHARS} 个）",
+            "只保留和问题有关的部分，或分成几次搜索",
+        )
+    if _CONTROL.search(query):
+        raise BadQuery("搜索内容里有控制字符", "去掉不可见的控制字符后再搜索")
+    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_LIMIT:
+        raise BadQuery(f"结果条数 limit 必须是 1–{MAX_LIMIT} 的整数", "例如 limit=10")
+    if category is not None and category not in set(categories):
+        raise UnknownCategory(f"没有这个分类：{category}", "可用的分类：" + "、".join(categories))
+    return query.strip()
+
+
+def split_pinyin(text: str, vocab: Vocab) -> list[str] | None:
+    """Given a run of letters like qingguanshenfenzheng, return the fewest index pinyin keys spelling it."""
+    best: list[list[str] | None] = [None] * (len(text) + 1)
+    best[0] = []
+    for i in range(len(text)):
+        if best[i] is None:
+            continue
+        for j in range(len(text), i + 1, -1):  # keys are at least two letters
+            key = text[i:j]
+            if vocab("pinyin", key):
+                candidate = [*best[i], key]  # type: ignore[misc]
+                if best[j] is None or len(candidate) < len(best[j]):  # type: ignore[arg-type]
+                    best[j] = candidate
+    return best[len(text)]
+
+
+def _word_alternatives(word: Word, lexicon: Lexicon, vocab: Vocab) -> list[Alternative]:
+    """Given a query word, return its in-index forms: itself, its sub-words and their synonyms."""
+    alts: list[Alternative] = []
+    forms = [(word.text, 1.0, 1.0)] + [
+        (p, PART_WEIGHT, len(p) / len(word.text)) for p in word.parts if p not in lexicon.particles
+    ]
+    for form, weight, share in forms:
+        if vocab("text", form):
+            alts.append(Alternative("text", form, weight, share))
+        for canonical in lexicon.synonyms.get(form, ()):
+            if vocab("text", canonical):
+                alts.append(Alternative("text", canonical, weight * SYNONYM_WEIGHT, share))
+    seen: dict[str, Alternative] = {}
+    for a in alts:  # one entry per term, the heaviest
+        if a.term not in seen or seen[a.term].weight < a.weight:
+            seen[a.term] = a
+    return sorted(seen.values(), key=lambda a: -a.weight)
+
+
+def _homophones(words: list[Word], unknown: list[bool], vocab: Vocab) -> dict[int, Concept]:
+    """Given Chinese query words and which are unknown, return same-sounding index words by word index.
+
+    A window of 2–4 characters over runs of unknown or one-character words is replaced by an
+    index word with the same pinyin (清观 → 清关, 身分证 → 身份证); it must cover an unknown word.
+    """
+    found: dict[int, Concept] = {}
+    i = 0
+    while i < len(words):
+        if not (words[i].is_han and (unknown[i] or len(words[i].text) == 1)):
+            i += 1
+            continue
+        j = i
+        while (
+            j < len(words)
+            and words[j].is_han
+            and (unknown[j] or len(words[j].text) == 1)
+            and (j == i or words[j].start == words[j - 1].end)
+        ):
+            j += 1
+        run = words[i:j]
+        k = 0
+        while k < len(run):
+            matched = False
+            for n in range(min(4, len(run) - k), 0, -1):
+                window = "".join(w.text for w in run[k : k + n])
+                if not 2 <= len(window) <= 4 or not any(unknown[i + k : i + k + n]):
+                    continue
+                key = pinyin_key(window)
+                if key and not vocab("text", window) and vocab("pinyin", key):
+                    concept = Concept(window, (Alternative("pinyin", key, HOMOPHONE_WEIGHT),))
+                    for m in range(k, k + n):
+                        found[i + m] = concept
+                    k += n
+                    matched = True
+                    break
+            if not matched:
+                k += 1
+        i = j
+    return found
+
+
+def analyze_query(text: str, lexicon: Lexicon, vocab: Vocab) -> list[Concept]:
+    """Given a query, return its informative concepts in order (particles dropped, duplicates merged)."""
+    words = [w for w in segment(text, lexicon) if w.text not in lexicon.particles]
+    alternatives = [_word_alternatives(w, lexicon, vocab) for w in words]
+    unknown = [not any(a.weight == 1.0 for a in alts) for alts in alternatives]
+    sounds = _homophones(words, unknown, vocab)
+    concepts: list[Concept] = []
+    for n, (word, alts) in enumerate(zip(words, alternatives, strict=True)):
+        if n in sounds:
+            concepts.append(sounds[n])
+        elif not alts and is_latin(word.text) and (keys := split_pinyin(word.text, vocab)):
+            concepts += [Concept(k, (Alternative("pinyin", k, PINYIN_WEIGHT),)) for k in keys]
+        else:
+            concepts.append(Concept(word.text, tuple(alts)))
+    return list({c.label: c for c in concepts}.values())
+
+
+def alternative_query(alt: Alternative, boosted: bool = True) -> wq.Query:
+    """Given one form of a concept, return the query for it over its fields."""
+    if alt.kind == "pinyin":
+        return wq.Term(
+            PINYIN_FIELD, alt.term, boost=alt.weight * PINYIN_FIELD_BOOST if boosted else 1.0
+        )
+    return wq.Or(
+        [
+            wq.Term(f, alt.term, boost=alt.weight * fb if boosted else 1.0)
+            for f, fb in TEXT_FIELDS.items()
+        ]
+    )
+
+
+def credit(matched: Iterable[Alternative]) -> float:
+    """Given the forms of a concept a document contains, return how fully it matches (0–1).
+
+    A whole form counts its weight; sub-words add up by the share of the word they cover.
+    """
+    whole = max((a.weight for a in matched if a.share == 1.0), default=0.0)
+    parts = sum(a.weight * a.share for a in matched if a.share < 1.0)
+    return min(1.0, max(whole, parts))
+
+
+def concept_query(concept: Concept) -> wq.Query:
+    """Given a concept, return a query scoring its best-matching form, each field weighted."""
+    forms = [alternative_query(a) for a in concept.alternatives]
+    # The best form counts (a word and its synonym are one meaning, not two matches).
+    return wq.DisjunctionMax(forms, tiebreak=0.1) if len(forms) > 1 else forms[0]
+
+
+def full_query(concepts: list[Concept]) -> wq.Query:
+    """Given concepts, return the OR of their queries (every known concept counts; none is required)."""
+    subs = [concept_query(c) for c in concepts if c.known]
+    return wq.Or(subs) if subs else wq.NullQuery
+
+
+def phrase_queries(concepts: list[Concept], fields: Iterable[str]) -> list[tuple[str, wq.Query]]:
+    """Given concepts, return (field, phrase query) for each pair of neighbouring known words."""
+    words = [c.primary for c in concepts]
+    return [
+        (f, wq.Phrase(f, [a, b], slop=2))
+        for a, b in itertools.pairwise(words)
+        if a and b
+        for f in fields
+    ]
+
+
+def idf(doc_count: int, doc_frequency: int) -> float:
+    """Given the number of documents and a term's document frequency, return its BM25 idf."""
+    return math.log(1 + (doc_count - doc_frequency + 0.5) / (doc_frequency + 0.5))
