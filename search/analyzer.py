@@ -131,25 +131,20 @@ def is_latin(word: str) -> bool:
 
 
 class WordTokenizer(Tokenizer):
-    """Whoosh tokenizer: jieba words (and their sub-words at the same position), or their pinyin.
+    """Whoosh tokenizer: jieba words, and their sub-words at the same position.
 
     Positions are word indexes, not character offsets, so phrase and proximity queries work;
     a sub-word carries its whole word's character span, so highlighting marks whole words.
     """
 
-    def __init__(self, data_dir: str, pinyin: bool = False) -> None:
+    def __init__(self, data_dir: str) -> None:
         self.data_dir = data_dir  # a path, not the lexicon: the schema is pickled into the index
-        self.pinyin = pinyin
 
     def __eq__(self, other: object) -> bool:
-        return (
-            isinstance(other, WordTokenizer)
-            and other.data_dir == self.data_dir
-            and other.pinyin == self.pinyin
-        )
+        return isinstance(other, WordTokenizer) and other.data_dir == self.data_dir
 
     def __hash__(self) -> int:
-        return hash((self.data_dir, self.pinyin))
+        return hash(self.data_dir)
 
     def __call__(  # whoosh's analyzer protocol
         self,
@@ -168,10 +163,7 @@ class WordTokenizer(Tokenizer):
         t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         for pos, word in enumerate(segment(value, lexicon)):
             for text in (word.text, *word.parts):
-                term = pinyin_key(text) if self.pinyin else text
-                if not term:
-                    continue
-                t.text = term
+                t.text = text
                 t.boost = 1.0
                 t.stopped = False
                 if keeporiginal:

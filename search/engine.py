@@ -18,8 +18,11 @@ from typing import Any
 
 from whoosh import query as wq
 from whoosh.filedb.filestore import FileStorage
+from whoosh.index import FileIndex
+from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
 
+from .analyzer import pinyin_key
 from .catalogue import load_catalogue
 from .errors import BadQuery, IndexMissing
 from .lexicon import Lexicon, load_lexicon
@@ -31,11 +34,12 @@ from .query import (
     analyze_query,
     credit,
     full_query,
+    general_weight,
     idf,
     phrase_queries,
     validate,
 )
-from .schema import INDEX_NAME, PINYIN_FIELD, TEXT_FIELDS
+from .schema import INDEX_NAME, TEXT_FIELDS
 from .settings import Settings
 from .snippet import make_snippet
 from .suggester import Question, suggestions
@@ -47,10 +51,14 @@ POOL = 20  # candidates re-ranked beyond the requested limit
 MIN_COVERAGE = 0.5
 # … or, for a long pasted message full of story, at least this much matched information
 # (in units of the idf of a word found in a single document).
-MIN_EVIDENCE = 2.5
+MIN_EVIDENCE = 1.5
 COVERAGE_POWER = 2.0  # coordination: matching more of the query counts more than repeating one word
 PHRASE_BONUS = {"title": 0.3, "phrasings": 0.3, "body": 0.1}  # neighbouring words found together
-INTRO_WEIGHT = 0.6  # a page introduction is a fallback, not an answer
+INTRO_WEIGHT = 0.6
+# A long answer (the calculator's page) must not win by mentioning every word once: full
+# length normalisation in the body; questions and phrasings are short and alike.
+WEIGHTING = BM25F(B=0.75, K1=1.2, body_B=1.0)
+KNOWN_FLOOR = 0.3  # the least share of its index idf a very common word keeps  # a page introduction is a fallback, not an answer
 
 
 @dataclass
@@ -70,9 +78,11 @@ class Engine:
         self.refresh_seconds = refresh_seconds
         self._lock = threading.RLock()
         self._searcher: Searcher | None = None
+        self._ix: FileIndex | None = None
         self._version = ""
         self._checked = 0.0
-        self._df: dict[tuple[str, str], int] = {}
+        self._df: dict[str, int] = {}
+        self._pinyin: dict[str, tuple[str, ...]] | None = None
         self._questions: list[Question] | None = None
         self._categories = load_catalogue(settings.catalogue_file).categories
 
@@ -80,29 +90,34 @@ class Engine:
 
     def _open(self) -> Searcher:
         """Return a searcher on the latest generation (call with the lock held)."""
-        now = time.monotonic()
         if self._searcher is None:
-            storage = FileStorage(str(self.settings.index_dir))
-            if not self.settings.index_dir.is_dir() or not storage.index_exists(INDEX_NAME):
-                raise IndexMissing(f"还没有搜索索引：{self.settings.index_dir}")
-            self._adopt(storage.open_index(INDEX_NAME).searcher())
-        elif now - self._checked >= self.refresh_seconds:
-            self._checked = now
+            self._adopt(self._fresh_searcher())
+        elif time.monotonic() - self._checked >= self.refresh_seconds:
+            self._checked = time.monotonic()
             try:
-                fresh = self._searcher.refresh()  # a new reader only if a newer generation exists
-            except OSError:  # the index folder is being replaced: keep serving the old one
-                fresh = self._searcher
-            if fresh is not self._searcher:
+                latest = self._ix.latest_generation()
+            except OSError:  # the folder is being replaced: keep serving what we have
+                latest = -1
+            if latest > self._searcher.reader().generation():
                 old = self._searcher
-                self._adopt(fresh)
+                self._adopt(self._fresh_searcher())
                 old.close()  # safe: every use of a searcher happens under the lock
         assert self._searcher is not None
         return self._searcher
+
+    def _fresh_searcher(self) -> Searcher:
+        """Open the latest generation of the index with the engine's weighting; IndexMissing if none."""
+        storage = FileStorage(str(self.settings.index_dir))
+        if not self.settings.index_dir.is_dir() or not storage.index_exists(INDEX_NAME):
+            raise IndexMissing(f"还没有搜索索引：{self.settings.index_dir}")
+        self._ix = storage.open_index(INDEX_NAME)
+        return self._ix.searcher(weighting=WEIGHTING)
 
     def _adopt(self, searcher: Searcher) -> None:
         self._searcher = searcher
         self._checked = time.monotonic()
         self._df = {}
+        self._pinyin = None
         self._questions = None
         gen = searcher.reader().generation()
         toc = self.settings.index_dir / f"_{INDEX_NAME}_{gen}.toc"
@@ -124,21 +139,41 @@ class Engine:
 
     # -- vocabulary --------------------------------------------------------------------------
 
-    def _doc_frequency(self, searcher: Searcher, kind: str, term: str) -> int:
-        """Given a term kind and text, return its largest document frequency over its fields."""
-        key = (kind, term)
-        if key not in self._df:
-            fields = TEXT_FIELDS if kind == "text" else (PINYIN_FIELD,)
+    def _doc_frequency(self, searcher: Searcher, term: str) -> int:
+        """Given an index word, return its largest document frequency over the text fields."""
+        if term not in self._df:
             reader = searcher.reader()
-            self._df[key] = max(reader.doc_frequency(f, term) for f in fields)
-        return self._df[key]
+            self._df[term] = max(reader.doc_frequency(f, term) for f in TEXT_FIELDS)
+        return self._df[term]
+
+    def _sounds(self, searcher: Searcher) -> dict[str, tuple[str, ...]]:
+        """Return the index's words of two or more Chinese characters by pinyin key (built once)."""
+        if self._pinyin is None:
+            table: dict[str, list[str]] = {}
+            reader = searcher.reader()
+            for f in TEXT_FIELDS:
+                for raw in reader.lexicon(f):
+                    word = raw.decode("utf-8")
+                    key = pinyin_key(word) if len(word) >= 2 else None
+                    if key and word not in table.setdefault(key, []):
+                        table[key].append(word)
+            self._pinyin = {k: tuple(v) for k, v in table.items()}
+        return self._pinyin
 
     def _weight(self, searcher: Searcher, concept: Concept) -> float:
-        """Given a concept, return how informative it is: the idf of its best form (unknown: highest)."""
+        """Given a concept, return how informative it is.
+
+        The index idf of its best form, blended with how informative the word is in general
+        Chinese (jieba's IDF table), because a small help center's idf alone cannot tell 让 from
+        取消. A word the help center never uses weighs as much as its rarest word, scaled the
+        same way, so 奶粉 or 开店 count against a match but 时候 or 一般 barely do.
+        """
         n = searcher.doc_count()
-        dfs = [self._doc_frequency(searcher, a.kind, a.term) for a in concept.alternatives] or [0]
-        weight = idf(n, min(dfs))
-        return weight * (0.5 if len(concept.label) == 1 else 1.0)  # one character says little
+        general = general_weight(concept.label)
+        if not concept.known:
+            return idf(n, 1) * general
+        df = min(self._doc_frequency(searcher, a.term) for a in concept.alternatives)
+        return idf(n, df) * (KNOWN_FLOOR + (1 - KNOWN_FLOOR) * general)
 
     # -- searching ---------------------------------------------------------------------------
 
@@ -163,10 +198,7 @@ class Engine:
     ) -> tuple[list[_Candidate], list[Concept]]:
         """Given a query, return the accepted candidates best first, and the query's concepts."""
 
-        def vocab(kind: str, term: str) -> bool:
-            return self._doc_frequency(searcher, kind, term) > 0
-
-        concepts = analyze_query(text, lexicon, vocab)
+        concepts = analyze_query(text, lexicon, _Vocabulary(self, searcher))
         known = [c for c in concepts if c.known]
         if not known:
             return [], concepts
@@ -209,15 +241,14 @@ class Engine:
     def _result(self, c: _Candidate, concepts: list[Concept], lexicon: Lexicon) -> dict[str, Any]:
         """Given an accepted candidate, return its API result with a highlighted snippet."""
         found = [a for alts in c.matched.values() for a in alts]
-        terms = {a.term for a in found if a.kind == "text"}
-        keys = {a.term for a in found if a.kind == "pinyin"}
+        terms = {a.term for a in found}
         f = c.fields
         return {
             "id": f["id"],
             "title": f["title"],
             "url": f["url"],
             "category": f["category"],
-            "snippet": make_snippet(f["answer"], terms, lexicon, keys),
+            "snippet": make_snippet(f["answer"], terms, lexicon),
             "score": round(c.score, 4),
             "answer": f["answer"],
         }
@@ -235,6 +266,19 @@ class Engine:
                 self._questions = _load_questions(searcher)
             questions = self._questions
         return {"query": prefix, "suggestions": suggestions(questions, prefix, limit)}
+
+
+class _Vocabulary:
+    """The index's words as the query analysis sees them (an Engine's caches, one searcher)."""
+
+    def __init__(self, engine: Engine, searcher: Searcher) -> None:
+        self.engine, self.searcher = engine, searcher
+
+    def has(self, term: str) -> bool:
+        return self.engine._doc_frequency(self.searcher, term) > 0
+
+    def sounding(self, key: str) -> tuple[str, ...]:
+        return self.engine._sounds(self.searcher).get(key, ())
 
 
 def _matching(searcher: Searcher, q: wq.Query, docnums: list[int]) -> list[int]:

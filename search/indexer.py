@@ -69,7 +69,6 @@ def section_document(section: Section, fingerprint: str) -> dict[str, Any]:
     # The digest covers everything that shapes the document's postings, analysis included.
     digest_source = json.dumps([doc, fingerprint, ANALYZER_VERSION], ensure_ascii=False)
     doc["digest"] = hashlib.sha256(digest_source.encode()).hexdigest()[:20]
-    doc["pinyin"] = "\n".join((section.title, *section.phrasings, doc["body"]))
     doc["questions"] = [question_keys(q) for q in (section.title, *section.phrasings)]
     return doc
 

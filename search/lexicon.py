@@ -65,6 +65,20 @@ def _load(words: Path, synonyms: Path, particles: Path, stamp: tuple[float, ...]
     )
 
 
+@lru_cache(maxsize=1)
+def general_idf() -> dict[str, float]:
+    """Return jieba's general-Chinese IDF table (word → idf): how informative a word is in general."""
+    import jieba  # its package data, read directly: `import jieba.analyse` warns and loads more
+
+    path = Path(jieba.__file__).parent / "analyse" / "idf.txt"
+    table: dict[str, float] = {}
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            word, _, value = line.rstrip().partition(" ")
+            table[word] = float(value)
+    return table
+
+
 def load_lexicon(data_dir: Path) -> Lexicon:
     """Given the data folder, return its Lexicon (re-read when a file changes)."""
     paths = (data_dir / "words.txt", data_dir / "synonyms.txt", data_dir / "particles.txt")

@@ -5,16 +5,18 @@ from __future__ import annotations
 import itertools
 import math
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Protocol
 
 from whoosh import query as wq
 
-from .analyzer import Word, is_latin, pinyin_key, segment
+from .analyzer import Word, is_latin, normalize, pinyin_key, segment
 from .errors import BadQuery, UnknownCategory
-from .lexicon import Lexicon
-from .schema import PINYIN_FIELD, TEXT_FIELDS
+from .lexicon import Lexicon, general_idf
+from .schema import TEXT_FIELDS
 
+_HAN = re.compile(r"[\u3400-\u9fff]")
 MAX_QUERY_CHARS = 1000
 MAX_LIMIT = 50
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
@@ -24,16 +26,20 @@ PART_WEIGHT = 0.5  # a sub-word (订单 of 订单号)
 SYNONYM_WEIGHT = 0.85  # the editors' standard word for a variant (撤单 → 取消)
 PINYIN_WEIGHT = 0.9  # a pinyin query word (tuihuo → 退货)
 HOMOPHONE_WEIGHT = 0.8  # a same-sounding typo (清观 → 清关)
-PINYIN_FIELD_BOOST = 1.5
 
-Vocab = Callable[[str, str], bool]  # (field kind "text" | "pinyin", term) → is it in the index?
+
+class Vocabulary(Protocol):
+    """What the index knows: its words, and its words by pinyin key (qingguan → 清关)."""
+
+    def has(self, term: str) -> bool: ...
+
+    def sounding(self, key: str) -> tuple[str, ...]: ...
 
 
 @dataclass(frozen=True)
 class Alternative:
-    """One form a query concept may take in the index: a text word or a pinyin key, with a weight."""
+    """One form a query concept may take in the index: an index word, with a weight."""
 
-    kind: str  # "text" or "pinyin"
     term: str
     weight: float
     share: float = 1.0  # the part of the query word it stands for (a sub-word: its length share)
@@ -54,7 +60,7 @@ class Concept:
     def primary(self) -> str | None:
         """The concept's own word when it is in the index (used for phrase proximity)."""
         best = self.alternatives[0] if self.alternatives else None
-        return best.term if best and best.kind == "text" and best.weight == 1.0 else None
+        return best.term if best and best.weight == 1.0 else None
 
 
 def validate(query: object, limit: object, category: object, categories: Iterable[str]) -> str:
@@ -75,7 +81,7 @@ def validate(query: object, limit: object, category: object, categories: Iterabl
     return query.strip()
 
 
-def split_pinyin(text: str, vocab: Vocab) -> list[str] | None:
+def split_pinyin(text: str, vocab: Vocabulary) -> list[str] | None:
     """Given a run of letters like qingguanshenfenzheng, return the fewest index pinyin keys spelling it."""
     best: list[list[str] | None] = [None] * (len(text) + 1)
     best[0] = []
@@ -84,25 +90,25 @@ def split_pinyin(text: str, vocab: Vocab) -> list[str] | None:
             continue
         for j in range(len(text), i + 1, -1):  # keys are at least two letters
             key = text[i:j]
-            if vocab("pinyin", key):
+            if vocab.sounding(key):
                 candidate = [*best[i], key]  # type: ignore[misc]
                 if best[j] is None or len(candidate) < len(best[j]):  # type: ignore[arg-type]
                     best[j] = candidate
     return best[len(text)]
 
 
-def _word_alternatives(word: Word, lexicon: Lexicon, vocab: Vocab) -> list[Alternative]:
+def _word_alternatives(word: Word, lexicon: Lexicon, vocab: Vocabulary) -> list[Alternative]:
     """Given a query word, return its in-index forms: itself, its sub-words and their synonyms."""
     alts: list[Alternative] = []
     forms = [(word.text, 1.0, 1.0)] + [
         (p, PART_WEIGHT, len(p) / len(word.text)) for p in word.parts if p not in lexicon.particles
     ]
     for form, weight, share in forms:
-        if vocab("text", form):
-            alts.append(Alternative("text", form, weight, share))
+        if vocab.has(form):
+            alts.append(Alternative(form, weight, share))
         for canonical in lexicon.synonyms.get(form, ()):
-            if vocab("text", canonical):
-                alts.append(Alternative("text", canonical, weight * SYNONYM_WEIGHT, share))
+            if vocab.has(canonical):
+                alts.append(Alternative(canonical, weight * SYNONYM_WEIGHT, share))
     seen: dict[str, Alternative] = {}
     for a in alts:  # one entry per term, the heaviest
         if a.term not in seen or seen[a.term].weight < a.weight:
@@ -110,71 +116,66 @@ def _word_alternatives(word: Word, lexicon: Lexicon, vocab: Vocab) -> list[Alter
     return sorted(seen.values(), key=lambda a: -a.weight)
 
 
-def _homophones(words: list[Word], unknown: list[bool], vocab: Vocab) -> dict[int, Concept]:
-    """Given Chinese query words and which are unknown, return same-sounding index words by word index.
+def _sounding(label: str, key: str, weight: float, vocab: Vocabulary) -> Concept:
+    """Given what was typed and its pinyin key, return a concept for the index words that sound so."""
+    return Concept(label, tuple(Alternative(w, weight) for w in vocab.sounding(key)))
 
-    A window of 2–4 characters over runs of unknown or one-character words is replaced by an
-    index word with the same pinyin (清观 → 清关, 身分证 → 身份证); it must cover an unknown word.
+
+def _homophones(
+    text: str, words: list[Word], unknown: list[bool], vocab: Vocabulary
+) -> dict[int, Concept]:
+    """Given the query, its words and which are unknown, return same-sounding index words by word index.
+
+    Around each unknown Chinese word, the longest window of 2–4 Chinese characters whose pinyin
+    is that of an index word replaces it (清观 → 清关, 身分证 → 身份证, 运废 → 运费), even when
+    the typo made jieba cut its neighbour wrongly (退|货运|废).
     """
     found: dict[int, Concept] = {}
-    i = 0
-    while i < len(words):
-        if not (words[i].is_han and (unknown[i] or len(words[i].text) == 1)):
-            i += 1
+    for n, word in enumerate(words):
+        if not unknown[n] or not word.is_han or n in found:
             continue
-        j = i
-        while (
-            j < len(words)
-            and words[j].is_han
-            and (unknown[j] or len(words[j].text) == 1)
-            and (j == i or words[j].start == words[j - 1].end)
-        ):
-            j += 1
-        run = words[i:j]
-        k = 0
-        while k < len(run):
-            matched = False
-            for n in range(min(4, len(run) - k), 0, -1):
-                window = "".join(w.text for w in run[k : k + n])
-                if not 2 <= len(window) <= 4 or not any(unknown[i + k : i + k + n]):
+        best: tuple[int, int] | None = None
+        for size in (4, 3, 2):
+            for start in range(max(0, word.end - size), min(word.start, len(text) - size) + 1):
+                window = text[start : start + size]
+                if len(window) < size or not all(_HAN.match(c) for c in window):
                     continue
                 key = pinyin_key(window)
-                if key and not vocab("text", window) and vocab("pinyin", key):
-                    concept = Concept(window, (Alternative("pinyin", key, HOMOPHONE_WEIGHT),))
-                    for m in range(k, k + n):
-                        found[i + m] = concept
-                    k += n
-                    matched = True
+                if key and not vocab.has(window) and vocab.sounding(key):
+                    best = (start, start + size)
                     break
-            if not matched:
-                k += 1
-        i = j
+            if best:
+                break
+        if best:
+            window = text[best[0] : best[1]]
+            concept = _sounding(window, pinyin_key(window) or "", HOMOPHONE_WEIGHT, vocab)
+            for m, other in enumerate(words):  # unknown words inside the window join it
+                if unknown[m] and best[0] <= other.start and other.end <= best[1]:
+                    found[m] = concept
+            found[n] = concept
     return found
 
 
-def analyze_query(text: str, lexicon: Lexicon, vocab: Vocab) -> list[Concept]:
+def analyze_query(text: str, lexicon: Lexicon, vocab: Vocabulary) -> list[Concept]:
     """Given a query, return its informative concepts in order (particles dropped, duplicates merged)."""
+    text = normalize(text)  # so that word spans index `text` directly
     words = [w for w in segment(text, lexicon) if w.text not in lexicon.particles]
     alternatives = [_word_alternatives(w, lexicon, vocab) for w in words]
     unknown = [not any(a.weight == 1.0 for a in alts) for alts in alternatives]
-    sounds = _homophones(words, unknown, vocab)
+    sounds = _homophones(text, words, unknown, vocab)
     concepts: list[Concept] = []
     for n, (word, alts) in enumerate(zip(words, alternatives, strict=True)):
         if n in sounds:
             concepts.append(sounds[n])
         elif not alts and is_latin(word.text) and (keys := split_pinyin(word.text, vocab)):
-            concepts += [Concept(k, (Alternative("pinyin", k, PINYIN_WEIGHT),)) for k in keys]
+            concepts += [_sounding(k, k, PINYIN_WEIGHT, vocab) for k in keys]
         else:
             concepts.append(Concept(word.text, tuple(alts)))
     return list({c.label: c for c in concepts}.values())
 
 
 def alternative_query(alt: Alternative, boosted: bool = True) -> wq.Query:
-    """Given one form of a concept, return the query for it over its fields."""
-    if alt.kind == "pinyin":
-        return wq.Term(
-            PINYIN_FIELD, alt.term, boost=alt.weight * PINYIN_FIELD_BOOST if boosted else 1.0
-        )
+    """Given one form of a concept, return the query for it over the text fields."""
     return wq.Or(
         [
             wq.Term(f, alt.term, boost=alt.weight * fb if boosted else 1.0)
@@ -220,3 +221,23 @@ def phrase_queries(concepts: list[Concept], fields: Iterable[str]) -> list[tuple
 def idf(doc_count: int, doc_frequency: int) -> float:
     """Given the number of documents and a term's document frequency, return its BM25 idf."""
     return math.log(1 + (doc_count - doc_frequency + 0.5) / (doc_frequency + 0.5))
+
+
+# General-Chinese IDF (jieba's table) of a word that says little (时候 4.3, 一般 4.3) and of one
+# that names a thing (奶粉 9.0, 开店 9.5); words between are scaled linearly.
+GENERIC_IDF, SPECIFIC_IDF = 4.0, 9.0
+MIN_GENERAL_WEIGHT = 0.1
+
+
+def general_weight(word: str) -> float:
+    """Given a word the index lacks, return 0.1–1: how much it says in general Chinese."""
+    table = general_idf()
+    value = table.get(word)
+    if value is None and word and all(_HAN.match(c) for c in word):
+        # A rare cut (单买, 好几样): as informative as its characters are on average.
+        chars = [table.get(c, SPECIFIC_IDF) for c in word]
+        value = sum(chars) / len(chars)
+    if value is None:  # not a word of general Chinese: a name, a brand, a latin word
+        value = SPECIFIC_IDF
+    scaled = (value - GENERIC_IDF) / (SPECIFIC_IDF - GENERIC_IDF)
+    return min(1.0, max(MIN_GENERAL_WEIGHT, scaled))

@@ -9,13 +9,12 @@ from whoosh.fields import ID, STORED, TEXT, Schema
 from .analyzer import ANALYZER_VERSION, WordTokenizer
 
 # Bump when fields change; an index of another version is ignored and rebuilt beside it.
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 INDEX_NAME = f"faq_a{ANALYZER_VERSION}s{SCHEMA_VERSION}"
 
 # Fields a query's words are looked up in, with how much a match there weighs (BM25F boosts):
 # a shopper's words match the question and the editors' phrasings better than the answer.
 TEXT_FIELDS = {"title": 3.0, "phrasings": 2.5, "body": 1.0}
-PINYIN_FIELD = "pinyin"
 
 
 def make_schema(data_dir: Path) -> Schema:
@@ -33,6 +32,4 @@ def make_schema(data_dir: Path) -> Schema:
         # The answer as indexed: cross-reference link texts removed (they describe another entry).
         body=TEXT(analyzer=words),
         answer=STORED,  # the whole answer as plain text: snippets, and what support agents copy
-        # Every word of the section as pinyin (清关 → qingguan): pinyin queries and homophone typos.
-        pinyin=TEXT(analyzer=WordTokenizer(str(data_dir), pinyin=True), phrase=False),
     )

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 
 from whoosh.highlight import HtmlFormatter, SentenceFragmenter, get_text, highlight
 
-from .analyzer import WordTokenizer, pinyin_key, segment
+from .analyzer import WordTokenizer
 from .lexicon import Lexicon
 
 SENTENCE_ENDS = "。！？!?；;\n"
@@ -23,24 +23,9 @@ class MarkFormatter(HtmlFormatter):
         return f"<mark>{html.escape(get_text(text, token, replace), quote=False)}</mark>"
 
 
-def matched_words(text: str, terms: set[str], pinyin_keys: set[str], lexicon: Lexicon) -> set[str]:
-    """Given an answer, the matched text terms and pinyin keys, return the terms to mark in it."""
-    if not pinyin_keys:
-        return terms
-    found = set(terms)
-    for word in segment(text, lexicon):
-        if pinyin_key(word.text) in pinyin_keys or any(
-            pinyin_key(p) in pinyin_keys for p in word.parts
-        ):
-            found.add(word.text)
-    return found
-
-
-def make_snippet(
-    text: str, terms: Iterable[str], lexicon: Lexicon, pinyin_keys: Iterable[str] = ()
-) -> str:
+def make_snippet(text: str, terms: Iterable[str], lexicon: Lexicon) -> str:
     """Given an answer and the query's index terms, return its best sentences with <mark>ed words."""
-    wanted = matched_words(text, set(terms), set(pinyin_keys), lexicon)
+    wanted = set(terms)
     formatter = MarkFormatter(between="…")
     fragmenter = SentenceFragmenter(maxchars=MAX_CHARS, sentencechars=SENTENCE_ENDS)
     analyzer = WordTokenizer(str(lexicon.words_file.parent))
