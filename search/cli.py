@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import html
 import json
+import re
 import sys
 from collections.abc import Callable, Sequence
 
@@ -59,6 +61,79 @@ def _publish(args: argparse.Namespace, settings: search.Settings) -> int:
         f"（新增 {index.get('added', 0)}，更新 {index.get('updated', 0)}，删除 {index.get('removed', 0)}）。"
         "运行中的服务会在几秒内自动使用新版本。"
     )
+    return 0
+
+
+def _index_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--full", action="store_true", help="全部重建（默认只重写改动过的段落）")
+
+
+@command("index", "从 docs/ 更新搜索索引（增量；--full 全部重建）", _index_args)
+def _index(args: argparse.Namespace, settings: search.Settings) -> int:
+    stats = search.build_index(settings, full=args.full)
+    print(
+        f"索引已更新（{stats['seconds']} 秒）：{settings.index_dir}，共 {stats['documents']} 个文档；"
+        f"新增 {stats['added']}，更新 {stats['updated']}，删除 {stats['removed']}，"
+        f"未变 {stats['unchanged']}"
+    )
+    return 0
+
+
+def _search_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("query", help="要搜索的问题；写 - 则从标准输入每行读一个问题")
+    p.add_argument("--limit", type=int, default=10, help="最多返回几条（1–50，默认 10）")
+    p.add_argument("--category", help="只搜这个分类，例如 退货")
+    p.add_argument("--json", action="store_true", help="输出 JSON（和 HTTP API 的格式相同）")
+
+
+_MARK = re.compile(r"<mark>(.*?)</mark>", re.S)
+
+
+def _terminal(snippet: str, tty: bool) -> str:
+    """Given an HTML snippet, return terminal text: matches bold on a tty, in 【】 otherwise."""
+    marked = _MARK.sub(
+        lambda m: f"\033[1m{m.group(1)}\033[0m" if tty else f"【{m.group(1)}】", snippet
+    )
+    return html.unescape(marked)
+
+
+def _print_results(data: dict, tty: bool) -> None:
+    if not data["results"]:
+        print(f"“{data['query']}”：没有找到相关答案（换个说法试试，或联系客服）")
+        return
+    print(f"“{data['query']}”：{data['total']} 条结果（{data['took_ms']} 毫秒）")
+    for n, r in enumerate(data["results"], 1):
+        print(f"\n{n}. {r['title']}  [{r['category']}]  {r['url']}")
+        print(f"   {_terminal(r['snippet'], tty)}")
+
+
+def _search_one(args: argparse.Namespace, settings: search.Settings, query: str) -> dict:
+    return search.search(settings, query, limit=args.limit, category=args.category)
+
+
+@command("search", "搜索帮助中心（终端高亮，或 --json；问题写 - 时逐行读标准输入）", _search_args)
+def _search(args: argparse.Namespace, settings: search.Settings) -> int:
+    tty = sys.stdout.isatty()
+    if args.query != "-":
+        data = _search_one(args, settings, args.query)
+        if args.json:
+            print(json.dumps(data, ensure_ascii=False))
+        else:
+            _print_results(data, tty)
+        return 0
+    for line in sys.stdin:
+        query = line.rstrip("\r\n")
+        try:
+            data = _search_one(args, settings, query)
+        except search.BadQuery as e:  # one bad line does not stop the batch
+            data = {"query": query, "error": {"message": str(e), "hint": e.hint}}
+            if not args.json:
+                _err(f"kb：{e}" + (f"\n提示：{e.hint}" if e.hint else ""))
+                continue
+        if args.json:
+            print(json.dumps(data, ensure_ascii=False), flush=True)
+        else:
+            _print_results(data, tty)
     return 0
 
 

@@ -30,13 +30,11 @@ from .query import (
     MAX_QUERY_CHARS,
     Alternative,
     Concept,
-    alternative_query,
     analyze_query,
     credit,
     full_query,
     general_weight,
     idf,
-    phrase_queries,
     validate,
 )
 from .schema import INDEX_NAME, TEXT_FIELDS
@@ -53,6 +51,8 @@ MIN_COVERAGE = 0.5
 # (in units of the idf of a word found in a single document).
 MIN_EVIDENCE = 1.5
 COVERAGE_POWER = 2.0  # coordination: matching more of the query counts more than repeating one word
+PHRASE_SLOP = 2  # "neighbouring": the second word at most this many positions after the first
+DOC_CACHE = 4096  # documents whose stored fields and words stay parsed
 PHRASE_BONUS = {"title": 0.3, "phrasings": 0.3, "body": 0.1}  # neighbouring words found together
 INTRO_WEIGHT = 0.6
 # A long answer (the calculator's page) must not win by mentioning every word once: full
@@ -82,6 +82,8 @@ class Engine:
         self._version = ""
         self._checked = 0.0
         self._df: dict[str, int] = {}
+        self._doc_words: dict[int, DocWords] = {}
+        self._fields: dict[int, dict[str, Any]] = {}
         self._pinyin: dict[str, tuple[str, ...]] | None = None
         self._questions: list[Question] | None = None
         self._categories = load_catalogue(settings.catalogue_file).categories
@@ -117,12 +119,20 @@ class Engine:
         self._searcher = searcher
         self._checked = time.monotonic()
         self._df = {}
+        self._fields = {}
+        self._doc_words = {}
         self._pinyin = None
         self._questions = None
         gen = searcher.reader().generation()
         toc = self.settings.index_dir / f"_{INDEX_NAME}_{gen}.toc"
         stamp = toc.stat().st_mtime_ns if toc.exists() else 0
         self._version = f"{gen}.{stamp:x}"
+
+    def __enter__(self) -> Engine:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     def close(self) -> None:
         """Close the cached searcher (the next request opens a new one)."""
@@ -159,6 +169,23 @@ class Engine:
                         table[key].append(word)
             self._pinyin = {k: tuple(v) for k, v in table.items()}
         return self._pinyin
+
+    def _stored(self, searcher: Searcher, docnum: int) -> dict[str, Any]:
+        """Given a document number, return its stored fields (cached for this index generation)."""
+        found = self._fields.get(docnum)
+        if found is None:
+            if len(self._fields) >= DOC_CACHE:
+                self._fields.clear()
+                self._doc_words.clear()
+            found = self._fields[docnum] = searcher.stored_fields(docnum)
+        return found
+
+    def _words(self, docnum: int, fields: dict[str, Any]) -> DocWords:
+        """Given a document, return its parsed words (cached for this index generation)."""
+        found = self._doc_words.get(docnum)
+        if found is None:
+            found = self._doc_words[docnum] = DocWords(fields.get("words") or {})
+        return found
 
     def _weight(self, searcher: Searcher, concept: Concept) -> float:
         """Given a concept, return how informative it is.
@@ -212,18 +239,22 @@ class Engine:
             limit=limit + POOL,
             filter=wq.Term("category", category) if category else None,
         )
-        candidates = {h.docnum: _Candidate(h.docnum, h.score, h.fields()) for h in hits}
+        candidates = {
+            h.docnum: _Candidate(h.docnum, h.score, self._stored(searcher, h.docnum)) for h in hits
+        }
         if not candidates:
             return [], concepts
-        docnums = sorted(candidates)
-        for concept in known:
-            for alt in concept.alternatives:
-                for d in _matching(searcher, alternative_query(alt, boosted=False), docnums):
-                    candidates[d].matched.setdefault(concept.label, []).append(alt)
-        pairs = max(1, sum(1 for a, b in itertools.pairwise(known) if a.primary and b.primary))
-        for f, phrase in phrase_queries(known, TEXT_FIELDS):
-            for d in _matching(searcher, phrase, docnums):
-                candidates[d].phrases += PHRASE_BONUS[f] / pairs
+        primaries = [c.primary for c in known]
+        pairs = [(x, y) for x, y in itertools.pairwise(primaries) if x and y]
+        for c in candidates.values():
+            words = self._words(c.docnum, c.fields)
+            for concept in known:
+                found = [a for a in concept.alternatives if words.has(a.term)]
+                if found:
+                    c.matched[concept.label] = found
+            for x, y in pairs:  # neighbouring query words found together rank higher
+                c.phrases += sum(PHRASE_BONUS[f] for f in TEXT_FIELDS if words.near(f, x, y))
+            c.phrases /= max(1, len(pairs))
 
         accepted = []
         for c in candidates.values():
@@ -268,6 +299,30 @@ class Engine:
         return {"query": prefix, "suggestions": suggestions(questions, prefix, limit)}
 
 
+class DocWords:
+    """A document's words by field and position (from its stored `words`), for coverage and proximity."""
+
+    def __init__(self, encoded: dict[str, str]) -> None:
+        self.positions: dict[str, dict[str, list[int]]] = {}
+        for f, text in encoded.items():
+            table: dict[str, list[int]] = {}
+            for pos, item in enumerate(text.split(" ") if text else ()):
+                for word in item.split("|"):
+                    table.setdefault(word, []).append(pos)
+            self.positions[f] = table
+
+    def has(self, term: str) -> bool:
+        return any(term in table for table in self.positions.values())
+
+    def near(self, field: str, first: str, second: str) -> bool:
+        """Given two words, return whether `second` follows `first` within PHRASE_SLOP positions."""
+        table = self.positions.get(field, {})
+        after = table.get(second)
+        if not after:
+            return False
+        return any(0 < q - p <= PHRASE_SLOP for p in table.get(first, ()) for q in after)
+
+
 class _Vocabulary:
     """The index's words as the query analysis sees them (an Engine's caches, one searcher)."""
 
@@ -279,22 +334,6 @@ class _Vocabulary:
 
     def sounding(self, key: str) -> tuple[str, ...]:
         return self.engine._sounds(self.searcher).get(key, ())
-
-
-def _matching(searcher: Searcher, q: wq.Query, docnums: list[int]) -> list[int]:
-    """Given a query and sorted document numbers, return those the query matches (by skipping)."""
-    m = q.matcher(searcher)
-    found = []
-    for d in docnums:
-        if not m.is_active():
-            break
-        if m.id() < d:
-            m.skip_to(d)
-            if not m.is_active():
-                break
-        if m.id() == d:
-            found.append(d)
-    return found
 
 
 def _load_questions(searcher: Searcher) -> list[Question]:

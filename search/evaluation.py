@@ -87,7 +87,7 @@ def our_search(settings: Settings) -> Searcher:
 class Baseline:
     """The naive baseline: jieba's ChineseAnalyzer and Whoosh's default QueryParser, one field."""
 
-    def __init__(self, docs: list[dict], folder: Path | None = None) -> None:
+    def __init__(self, docs: list[dict], folder: Path | None = None, store: bool = False) -> None:
         from jieba.analyse.analyzer import ChineseAnalyzer
         from whoosh.fields import ID, TEXT, Schema
         from whoosh.filedb.filestore import FileStorage
@@ -95,7 +95,7 @@ class Baseline:
 
         self._tmp = None if folder else tempfile.TemporaryDirectory(prefix="kb-baseline-")
         path = folder or Path(self._tmp.name)  # type: ignore[union-attr]
-        schema = Schema(id=ID(stored=True), content=TEXT(analyzer=ChineseAnalyzer()))
+        schema = Schema(id=ID(stored=True), content=TEXT(analyzer=ChineseAnalyzer(), stored=store))
         self.index = FileStorage(str(path)).create_index(schema)
         with self.index.writer() as w:
             for d in docs:
@@ -111,6 +111,14 @@ class Baseline:
         except Exception:  # the baseline's parser rejects some user text; count it as no result
             return []
         return [h["id"] for h in self.searcher.search(parsed, limit=10)]
+
+    def highlighted(self, query: str) -> list[tuple[str, str]]:
+        """Given a query, return (id, highlighted passage) of the top 10 (needs store=True)."""
+        try:
+            parsed = self.parser.parse(query)
+        except Exception:
+            return []
+        return [(h["id"], h.highlights("content")) for h in self.searcher.search(parsed, limit=10)]
 
     def close(self) -> None:
         self.searcher.close()

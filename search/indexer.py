@@ -17,11 +17,11 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.index import FileIndex, LockError
 from whoosh.writing import CLEAR
 
-from .analyzer import ANALYZER_VERSION, normalize, pinyin_initials
+from .analyzer import ANALYZER_VERSION, Word, normalize, pinyin_initials, segment
 from .errors import IndexBusy
 from .lexicon import load_lexicon
 from .page import Section, html_to_text, load_pages
-from .schema import INDEX_NAME, make_schema
+from .schema import INDEX_NAME, TEXT_FIELDS, make_schema
 from .settings import Settings
 
 LOCK_FILE = ".kb-index.lock"
@@ -54,8 +54,14 @@ def question_keys(question: str) -> list[str]:
     return [norm, full, _NON_ALNUM.sub("", pinyin_initials(norm))]
 
 
-def section_document(section: Section, fingerprint: str) -> dict[str, Any]:
-    """Given a section and the lexicon's fingerprint, return its index document (with a digest)."""
+def encode_words(words: tuple[Word, ...]) -> str:
+    """Given a text's words, return them one position per space-separated item: word|part|part."""
+    return " ".join("|".join((w.text, *w.parts)) for w in words if " " not in w.text)
+
+
+def section_document(section: Section, data_dir: Path) -> dict[str, Any]:
+    """Given a section and the lexicon's folder, return its index document (with a digest)."""
+    fingerprint = load_lexicon(data_dir).fingerprint
     doc: dict[str, Any] = {
         "id": section.id,
         "kind": "intro" if section.is_intro else "faq",
@@ -70,14 +76,15 @@ def section_document(section: Section, fingerprint: str) -> dict[str, Any]:
     digest_source = json.dumps([doc, fingerprint, ANALYZER_VERSION], ensure_ascii=False)
     doc["digest"] = hashlib.sha256(digest_source.encode()).hexdigest()[:20]
     doc["questions"] = [question_keys(q) for q in (section.title, *section.phrasings)]
+    lexicon = load_lexicon(data_dir)
+    doc["words"] = {f: encode_words(segment(doc[f], lexicon)) for f in TEXT_FIELDS}
     return doc
 
 
 def documents(settings: Settings) -> list[dict[str, Any]]:
     """Given settings, return the index documents of every searchable section in docs/."""
-    fingerprint = load_lexicon(settings.data_dir).fingerprint
     return [
-        section_document(section, fingerprint)
+        section_document(section, settings.data_dir)
         for page in load_pages(settings.docs_dir, settings.mkdocs_yml)
         if not page.excluded_from_search
         for section in page.sections
@@ -100,15 +107,27 @@ def build_index(
     `progress` is called with each document id after it is written (before the commit).
     """
     started = time.perf_counter()
-    docs = documents(settings)
-    with index_lock(settings.index_dir):
-        ix = open_or_create(settings.index_dir, settings.data_dir)
+    stats = update_index(settings.index_dir, settings.data_dir, documents(settings), full, progress)
+    stats["seconds"] = round(time.perf_counter() - started, 3)
+    return stats
+
+
+def update_index(
+    index_dir: Path,
+    data_dir: Path,
+    docs: list[dict[str, Any]],
+    full: bool = False,
+    progress: Callable[[str], None] | None = None,
+) -> dict[str, Any]:
+    """Given index documents, write the changed ones and delete the missing ones in one commit; return stats."""
+    with index_lock(index_dir):
+        ix = open_or_create(index_dir, data_dir)
         with ix.reader() as reader:
             existing = {f["id"]: f["digest"] for f in reader.all_stored_fields()}
         try:
             writer = ix.writer(timeout=0.0)
         except LockError:
-            raise IndexBusy(f"索引 {settings.index_dir} 正在被另一个进程更新") from None
+            raise IndexBusy(f"索引 {index_dir} 正在被另一个进程更新") from None
         new_ids = {d["id"] for d in docs}
         stats = {"added": 0, "updated": 0, "removed": 0, "unchanged": 0}
         try:
@@ -131,11 +150,11 @@ def build_index(
         except BaseException:
             writer.cancel()  # nothing was committed: readers keep the previous generation
             raise
-        if full or stats["added"] or stats["updated"] or stats["removed"]:
-            writer.commit(mergetype=CLEAR) if full else writer.commit()
+        if full:
+            writer.commit(mergetype=CLEAR)
+        elif stats["added"] or stats["updated"] or stats["removed"]:
+            writer.commit()
         else:
             writer.cancel()
-        ix = FileStorage(str(settings.index_dir)).open_index(INDEX_NAME)
-        stats["documents"] = ix.doc_count()
-    stats["seconds"] = round(time.perf_counter() - started, 3)
+        stats["documents"] = FileStorage(str(index_dir)).open_index(INDEX_NAME).doc_count()
     return stats

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import math
 import re
 from collections.abc import Iterable
@@ -174,14 +173,17 @@ def analyze_query(text: str, lexicon: Lexicon, vocab: Vocabulary) -> list[Concep
     return list({c.label: c for c in concepts}.values())
 
 
-def alternative_query(alt: Alternative, boosted: bool = True) -> wq.Query:
+def _or(subqueries: list[wq.Query]) -> wq.Query:
+    """Given queries, return their OR as a tree of union matchers (cheaper than Whoosh's
+    preloaded arrays for a few terms on a small index)."""
+    q = wq.Or(subqueries)
+    q.matcher_type = wq.Or.DEFAULT_MATCHER
+    return q
+
+
+def alternative_query(alt: Alternative) -> wq.Query:
     """Given one form of a concept, return the query for it over the text fields."""
-    return wq.Or(
-        [
-            wq.Term(f, alt.term, boost=alt.weight * fb if boosted else 1.0)
-            for f, fb in TEXT_FIELDS.items()
-        ]
-    )
+    return _or([wq.Term(f, alt.term, boost=alt.weight * fb) for f, fb in TEXT_FIELDS.items()])
 
 
 def credit(matched: Iterable[Alternative]) -> float:
@@ -195,8 +197,13 @@ def credit(matched: Iterable[Alternative]) -> float:
 
 
 def concept_query(concept: Concept) -> wq.Query:
-    """Given a concept, return a query scoring its best-matching form, each field weighted."""
-    forms = [alternative_query(a) for a in concept.alternatives]
+    """Given a concept, return a query scoring its best-matching form, each field weighted.
+
+    Sub-words only join when the whole word is missing from the index: otherwise they would
+    add little but Whoosh matchers (coverage still credits them, from the stored words).
+    """
+    whole = any(a.share == 1.0 for a in concept.alternatives)
+    forms = [alternative_query(a) for a in concept.alternatives if a.share == 1.0 or not whole]
     # The best form counts (a word and its synonym are one meaning, not two matches).
     return wq.DisjunctionMax(forms, tiebreak=0.1) if len(forms) > 1 else forms[0]
 
@@ -204,18 +211,7 @@ def concept_query(concept: Concept) -> wq.Query:
 def full_query(concepts: list[Concept]) -> wq.Query:
     """Given concepts, return the OR of their queries (every known concept counts; none is required)."""
     subs = [concept_query(c) for c in concepts if c.known]
-    return wq.Or(subs) if subs else wq.NullQuery
-
-
-def phrase_queries(concepts: list[Concept], fields: Iterable[str]) -> list[tuple[str, wq.Query]]:
-    """Given concepts, return (field, phrase query) for each pair of neighbouring known words."""
-    words = [c.primary for c in concepts]
-    return [
-        (f, wq.Phrase(f, [a, b], slop=2))
-        for a, b in itertools.pairwise(words)
-        if a and b
-        for f in fields
-    ]
+    return _or(subs) if subs else wq.NullQuery
 
 
 def idf(doc_count: int, doc_frequency: int) -> float:

@@ -6,13 +6,13 @@ import html
 import re
 from collections.abc import Iterable
 
-from whoosh.highlight import HtmlFormatter, SentenceFragmenter, get_text, highlight
+from whoosh.highlight import HtmlFormatter, WholeFragmenter, get_text, highlight
 
-from .analyzer import WordTokenizer
+from .analyzer import WordTokenizer, normalize
 from .lexicon import Lexicon
 
-SENTENCE_ENDS = "。！？!?；;\n"
-_END_NEWLINE = re.compile(r"([。！？!?；;])\n")
+_SENTENCE = re.compile(r"[^。！？!?；;\n]*(?:[。！？!?；;]+|\n|$)")
+TOP_SENTENCES = 2
 MAX_CHARS = 160
 
 
@@ -26,16 +26,27 @@ class MarkFormatter(HtmlFormatter):
 def make_snippet(text: str, terms: Iterable[str], lexicon: Lexicon) -> str:
     """Given an answer and the query's index terms, return its best sentences with <mark>ed words."""
     wanted = set(terms)
-    formatter = MarkFormatter(between="…")
-    fragmenter = SentenceFragmenter(maxchars=MAX_CHARS, sentencechars=SENTENCE_ENDS)
     analyzer = WordTokenizer(str(lexicon.words_file.parent))
-    # Whoosh reads "。\n" as one "…"-like run and would not end the sentence there; a same-length
-    # space keeps every character offset (and so every token span) where it was.
-    flat = _END_NEWLINE.sub(lambda m: m.group(1) + " ", text)
-    marked = highlight(flat, wanted, analyzer, fragmenter, formatter, top=2) if wanted else ""
+    # The sentences holding the most distinct query words, in the answer's order; each is
+    # highlighted on its own, so its words come from the segmenter's cache on later queries.
+    sentences = [m.group(0).strip() for m in _SENTENCE.finditer(text) if m.group(0).strip()]
+    scored = []
+    for n, sentence in enumerate(sentences):
+        norm = normalize(sentence)
+        found = sum(1 for t in wanted if t in norm)
+        if found:
+            scored.append((-found, n, sentence))
+    best = sorted(sorted(scored)[:TOP_SENTENCES], key=lambda s: s[1])
+    formatter = MarkFormatter(between="…")
+    fragmenter = WholeFragmenter(charlimit=None)
+    marked = [
+        highlight(sentence, wanted, analyzer, fragmenter, formatter, top=1)
+        for _, _, sentence in best
+    ]
+    marked = [m for m in marked if m]
     if marked:
-        return " ".join(marked.split("\n")).strip()
-    first = text.strip().split("\n", 1)[
-        0
-    ]  # no match in the answer (e.g. only the question matched)
+        return "…".join(marked)
+    first = (
+        sentences[0] if sentences else ""
+    )  # no match in the answer (e.g. only the question matched)
     return html.escape(first[:MAX_CHARS] + ("…" if len(first) > MAX_CHARS else ""), quote=False)

@@ -1,0 +1,196 @@
+"""Index maintenance: incremental updates, removals, interrupted and concurrent updates, live engines."""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from whoosh.filedb.filestore import FileStorage
+
+from search import Engine, IndexBusy, build_index, index_info, search
+from search.indexer import index_lock
+from search.schema import INDEX_NAME
+from search.settings import Settings
+
+
+def ids(settings: Settings, query: str) -> list[str]:
+    return [r["id"] for r in search(settings, query)["results"]]
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_first_build_adds_every_section_and_a_rerun_changes_nothing(project: Settings):
+    first = build_index(project)
+    assert first["added"] == first["documents"] > 15 and first["updated"] == first["removed"] == 0
+    again = build_index(project)
+    assert again["added"] == again["updated"] == again["removed"] == 0
+    assert again["unchanged"] == first["documents"]
+
+
+def test_incremental_update_rewrites_only_the_changed_section(project: Settings):
+    build_index(project)
+    version = index_info(project)["version"]
+    edit(
+        project.docs_dir / "return.md",
+        "配送员不提供任何商品包装服务",
+        "配送员不提供任何商品包装服务和胶带",
+    )
+    stats = build_index(project)
+    assert (stats["added"], stats["updated"], stats["removed"]) == (0, 1, 0)
+    with Engine(project, refresh_seconds=0) as engine:
+        assert engine.info()["version"] != version
+        assert engine.search("胶带")["results"][0]["id"] == "return-packaging"
+
+
+def test_removed_section_disappears_from_results(project: Settings):
+    build_index(project)
+    assert "cancel-reason" in ids(project, "取消订单要说明原因吗")
+    page = project.docs_dir / "cancel.md"
+    text = page.read_text(encoding="utf-8")
+    start = text.index("## 取消时要说明原因吗？")
+    end = text.index("## 取消订单要手续费吗？")
+    page.write_text(text[:start] + text[end:], encoding="utf-8")
+    stats = build_index(project)
+    assert stats["removed"] == 1 and stats["added"] == stats["updated"] == 0
+    with Engine(project, refresh_seconds=0) as engine:
+        assert "cancel-reason" not in [
+            r["id"] for r in engine.search("取消订单要说明原因吗")["results"]
+        ]
+
+
+def test_full_rebuild_rewrites_everything(project: Settings):
+    first = build_index(project)
+    full = build_index(project, full=True)
+    assert full["updated"] == first["documents"] == full["documents"]
+
+
+def test_interrupted_update_leaves_the_old_index_searchable(project: Settings):
+    build_index(project)
+    with Engine(project, refresh_seconds=0) as engine:
+        before = engine.search("退货运费谁出")
+        version = engine.info()["version"]
+        edit(project.docs_dir / "return.md", "## 退货运费谁出、怎么付？", "## 退回商品的邮资谁付？")
+
+        written: list[str] = []
+
+        def crash(doc_id: str) -> None:
+            written.append(doc_id)
+            raise RuntimeError("disk full (simulated mid-write)")
+
+        with pytest.raises(RuntimeError):
+            build_index(project, full=True, progress=crash)
+        assert written  # the writer had started writing documents
+        after = engine.search("退货运费谁出")
+        assert engine.info()["version"] == version
+        assert [r["id"] for r in after["results"]] == [r["id"] for r in before["results"]]
+        assert after["results"][0]["title"] == "退货运费谁出、怎么付？"
+    stats = build_index(project)  # the lock was released and the next update completes
+    assert stats["updated"] == 1
+
+
+def test_second_concurrent_update_is_busy_at_once(project: Settings):
+    build_index(project)
+    edit(project.docs_dir / "return.md", "保持电话畅通", "保持手机畅通")
+    started, release = threading.Event(), threading.Event()
+    errors: list[BaseException] = []
+
+    def slow(doc_id: str) -> None:
+        started.set()
+        release.wait(10)
+
+    def run() -> None:
+        try:
+            build_index(project, progress=slow)
+        except BaseException as e:  # surfaced below
+            errors.append(e)
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    try:
+        assert started.wait(10)
+        t0 = time.monotonic()
+        with pytest.raises(IndexBusy) as caught:
+            build_index(project)
+        assert time.monotonic() - t0 < 1.0 and caught.value.exit_code == 75
+    finally:
+        release.set()
+        worker.join(10)
+    assert not errors
+
+
+def test_lock_is_released_after_use(project: Settings):
+    with index_lock(project.index_dir), pytest.raises(IndexBusy), index_lock(project.index_dir):
+        pass
+    with index_lock(project.index_dir):
+        pass
+
+
+def test_engine_picks_up_a_new_index_without_restart(project: Settings):
+    build_index(project)
+    with Engine(project, refresh_seconds=0.2) as engine:
+        assert engine.search("胶带")["results"] == []
+        edit(
+            project.docs_dir / "return.md",
+            "配送员不提供任何商品包装服务",
+            "配送员不提供胶带和商品包装服务",
+        )
+        build_index(project)
+        deadline = time.monotonic() + 2
+        while not engine.search("胶带")["results"] and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert engine.search("胶带")["results"][0]["id"] == "return-packaging"
+
+
+def test_engine_serves_many_threads_during_updates(project: Settings):
+    build_index(project)
+    failures: list[BaseException] = []
+    stop = threading.Event()
+    with Engine(project, refresh_seconds=0) as engine:
+
+        def reader() -> None:
+            while not stop.is_set():
+                try:
+                    assert (
+                        engine.search("退货运费谁出")["results"][0]["id"] == "return-shipping-fee"
+                    )
+                except BaseException as e:
+                    failures.append(e)
+                    return
+
+        threads = [threading.Thread(target=reader) for _ in range(4)]
+        for t in threads:
+            t.start()
+        edit(project.docs_dir / "return.md", "保持电话畅通", "保持手机畅通")
+        build_index(project)
+        build_index(project, full=True)
+        stop.set()
+        for t in threads:
+            t.join(10)
+    assert not failures
+
+
+def test_every_result_url_is_an_anchor_in_the_built_site(indexed_project: Settings):
+    storage = FileStorage(str(indexed_project.index_dir))
+    with storage.open_index(INDEX_NAME).searcher() as s:
+        urls = [f["url"] for f in s.reader().all_stored_fields()]
+    assert len(urls) > 15
+    for url in urls:
+        parts = urlsplit(url)
+        html_file = indexed_project.site_dir / parts.path.strip("/") / "index.html"
+        assert html_file.is_file(), url
+        if parts.fragment:
+            html = html_file.read_text(encoding="utf-8")
+            assert re.search(rf'id="{re.escape(parts.fragment)}"', html), url
+
+
+def test_page_excluded_from_search_is_not_indexed(indexed_project: Settings):
+    results = search(indexed_project, "你好，需要什么帮助？选择你要办的事")["results"]
+    assert all(not r["url"].startswith("/#") and r["url"] != "/" for r in results)
