@@ -118,6 +118,8 @@ def load_overrides(path: Path) -> dict[int, YearSchedule]:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError) as e:
         raise _problem(path, f"读不了这个 YAML 文件：{e}") from e
+    except ValueError as e:  # PyYAML turns 2027-13-01 into a date and fails
+        raise _problem(path, f"有不存在的日期（{e}）") from e
     if not isinstance(data, dict) or not isinstance(data.get("years") or {}, dict):
         raise _problem(path, "文件里要有 “years:”，下面按年份列出安排")
     return {

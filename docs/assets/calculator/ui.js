@@ -1,0 +1,293 @@
+// 费用与退款日期计算器：页面部分（读表单、显示结果、同步链接）。计算都在 calc.js 里。
+// The page side of the calculator. Loaded on every page (mkdocs.yml extra_javascript) and
+// initialised through Material's document$, so it works on direct loads and on instant navigation.
+
+import { FIELDS, calculate, checkRules, fromQuery, relevantFields, toQuery, addDays } from "./calc.js";
+
+// Data files, relative to this module so the site works under any base URL.
+const RULES_URL = new URL("../../tools/calculator-rules.json", import.meta.url);
+const CALENDAR_URL = new URL("../../tools/workdays.json", import.meta.url);
+
+const TEXT = {
+  hint: "填好实付金额后点“计算”，结果会显示在这里。",
+  fix: "请先改正上面标出的内容，结果会显示在这里。",
+  loading: "正在加载计算规则……",
+  broken: "计算器暂时无法使用（规则或日历数据没有加载成功）。可以先看下面的“计算依据”，或联系客服。",
+  copied: "链接已复制，可以粘贴发送。",
+  selectToCopy: "已选中链接，请按 Ctrl+C（手机上长按）复制。",
+  estimate: "预计",
+  assumed: "假设",
+  related: "相关说明：",
+  switchTo: { return: "改为计算退货", cancel: "改为计算取消订单" },
+};
+
+let dataPromise = null;
+
+/** Fetch the rules and the calendar once per page load (instant navigation keeps the module). */
+function loadData() {
+  if (!dataPromise) {
+    const get = (url) =>
+      fetch(url).then((r) => (r.ok ? r.json() : Promise.reject(new Error(`${url} ${r.status}`))));
+    dataPromise = Promise.all([get(RULES_URL), get(CALENDAR_URL)]).then(([rules, calendar]) => {
+      const problems = checkRules(rules);
+      if (problems.length) throw new Error(problems.join("；"));
+      return { rules, calendar };
+    });
+    dataPromise.catch(() => {
+      dataPromise = null; // try again on the next visit
+    });
+  }
+  return dataPromise;
+}
+
+/** Today's date in the shopper's own time zone, as YYYY-MM-DD. */
+function localToday() {
+  const now = new Date();
+  const pad = (n) => String(n).padStart(2, "0");
+  return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
+}
+
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (key === "class") node.className = value;
+    else node.setAttribute(key, value);
+  }
+  node.append(...children.filter((c) => c !== null && c !== undefined));
+  return node;
+}
+
+function readForm(form) {
+  const input = {};
+  for (const field of FIELDS) {
+    const control = form.elements.namedItem(field);
+    if (!control) continue;
+    input[field] = control instanceof RadioNodeList ? control.value : control.value.trim();
+  }
+  return input;
+}
+
+function writeForm(form, input) {
+  for (const [field, value] of Object.entries(input)) {
+    const control = form.elements.namedItem(field);
+    if (control instanceof RadioNodeList) {
+      for (const radio of control) radio.checked = radio.value === value;
+    } else if (control) {
+      control.value = value;
+    }
+  }
+}
+
+/** The FAQ links of the page's 计算依据 section, by FAQ id: href relative to this page, and the question. */
+function faqLinks(root) {
+  const links = new Map();
+  for (const a of root.querySelectorAll("a[data-faq]"))
+    links.set(a.dataset.faq, { href: a.getAttribute("href"), text: a.textContent.trim() });
+  return links;
+}
+
+function faqParagraph(ids, links) {
+  const anchors = (ids ?? [])
+    .filter((id) => links.has(id))
+    .map((id) => el("a", { href: links.get(id).href }, links.get(id).text));
+  if (!anchors.length) return null;
+  const p = el("p", { class: "kb-calc-step__faq" }, TEXT.related);
+  anchors.forEach((a, i) => p.append(...(i ? ["、", a] : [a])));
+  return p;
+}
+
+function renderStep(step, links) {
+  const badge = step.assumed ? TEXT.assumed : step.estimate ? TEXT.estimate : null;
+  const when = step.from
+    ? el("time", { datetime: step.from === step.to ? step.from : `${step.from}/${step.to}` }, step.when)
+    : el("span", {}, step.when);
+  return el(
+    "li",
+    { class: "kb-calc-step", "data-step": step.id },
+    el(
+      "p",
+      { class: "kb-calc-step__title" },
+      el("strong", {}, step.title),
+      badge ? el("span", { class: "kb-calc-badge" }, badge) : null,
+    ),
+    el("p", { class: "kb-calc-step__when" }, when),
+    el("p", { class: "kb-calc-step__note" }, step.note),
+    faqParagraph(step.faq, links),
+  );
+}
+
+function renderResult(result, links, onSwitch) {
+  if (!result.possible) {
+    const button = el("button", { type: "button", class: "md-button md-button--primary" }, TEXT.switchTo[result.switchTo]);
+    button.addEventListener("click", () => onSwitch(result.switchTo));
+    return [
+      el("p", { class: "kb-calc-result__message", "data-result": "not-possible" }, result.message),
+      faqParagraph(result.faq, links),
+      el("p", {}, button),
+    ];
+  }
+  const fees = el(
+    "dl",
+    { class: "kb-calc-fees" },
+    ...result.fees.flatMap((fee) => [
+      el("dt", {}, fee.label),
+      el("dd", { "data-fee": fee.id }, el("strong", {}, fee.value), el("br"), el("small", {}, fee.note)),
+    ]),
+  );
+  const refund = el(
+    "div",
+    { class: "kb-calc-refund" },
+    el("p", { class: "kb-calc-refund__label" }, result.action === "cancel" ? "退款金额" : "预计退款金额"),
+    el("p", { class: "kb-calc-refund__amount", "data-refund": result.refund.fen ?? "" }, result.refund.text),
+    el("p", { class: "kb-calc__hint" }, result.refund.note),
+  );
+  const notes = result.notes.length
+    ? el("div", { class: "admonition info kb-calc-notes" }, ...result.notes.map((n) => el("p", {}, n)))
+    : null;
+  return [
+    el("p", { class: "kb-calc-result__summary" }, result.summary),
+    refund,
+    el("h4", {}, "费用"),
+    fees,
+    el("h4", {}, "时间线"),
+    notes,
+    el("ol", { class: "kb-calc-timeline" }, ...result.timeline.map((s) => renderStep(s, links))),
+  ];
+}
+
+function setError(form, field, message) {
+  const box = form.querySelector(`[data-field="${field}"]`);
+  const out = form.querySelector(`#kb-calc-${field}-error`);
+  if (out.textContent !== message) out.textContent = message;
+  box.classList.toggle("kb-calc__field--invalid", Boolean(message));
+  for (const control of box.querySelectorAll("input")) {
+    if (message) control.setAttribute("aria-invalid", "true");
+    else control.removeAttribute("aria-invalid");
+  }
+}
+
+function showErrors(form, errors, touched) {
+  for (const box of form.querySelectorAll("[data-field]")) {
+    const field = box.dataset.field;
+    setError(form, field, touched.has(field) ? errors[field] ?? "" : "");
+  }
+}
+
+function showRelevant(form, input, rules) {
+  const relevant = relevantFields(input, rules);
+  for (const box of form.querySelectorAll("[data-field]"))
+    box.hidden = !relevant.includes(box.dataset.field);
+}
+
+function shareUrl(input, rules) {
+  const query = toQuery(input, rules);
+  return `${location.pathname}${query ? `?${query}` : ""}`;
+}
+
+/** Set up one calculator form; `root` is the page content it lives in. */
+function setUp(form, root) {
+  const status = root.querySelector("#kb-calc-status");
+  const section = root.querySelector("#kb-calc-result");
+  const body = root.querySelector("#kb-calc-result-body");
+  const link = root.querySelector("#kb-calc-link");
+  const copyStatus = root.querySelector("#kb-calc-copy-status");
+  const links = faqLinks(root);
+  const touched = new Set();
+  const today = localToday();
+  status.textContent = TEXT.loading;
+
+  loadData().then(
+    ({ rules, calendar }) => {
+      const dates = [form.elements.namedItem("date"), form.elements.namedItem("pickup")];
+      dates[0].min = [addDays(today, -rules.limits.request_max_days_ago), calendar.first].sort().at(-1);
+      dates[0].max = [addDays(today, rules.limits.request_max_days_ahead), calendar.last].sort()[0];
+      const fromUrl = fromQuery(location.search);
+      writeForm(form, { date: today, ...fromUrl });
+      if (Object.keys(fromUrl).length) FIELDS.forEach((f) => touched.add(f));
+
+      const render = ({ announce, focusError = false }) => {
+        const input = readForm(form);
+        showRelevant(form, input, rules);
+        const result = calculate(input, rules, calendar, today);
+        const errors = result.valid ? {} : result.errors;
+        showErrors(form, errors, touched);
+        const url = shareUrl(input, rules);
+        if (announce) history.replaceState(history.state, "", `${url}${location.hash}`);
+        if (!result.valid) {
+          section.hidden = true;
+          body.replaceChildren();
+          status.classList.remove("kb-calc-status--done");
+          status.textContent = touched.size ? TEXT.fix : TEXT.hint;
+          if (focusError) {
+            const first = FIELDS.find((f) => errors[f] && touched.has(f));
+            form.querySelector(`[data-field="${first}"] input`)?.focus();
+          }
+          return;
+        }
+        body.replaceChildren(...renderResult(result, links, (action) => {
+          writeForm(form, { action });
+          touched.add("action");
+          render({ announce: true });
+        }).filter(Boolean));
+        link.value = new URL(url, location.href).href;
+        copyStatus.textContent = "";
+        section.hidden = false;
+        // The summary is shown in the result; the status line keeps it for screen readers only.
+        status.classList.add("kb-calc-status--done");
+        if (announce || status.textContent !== result.summary) status.textContent = result.summary;
+      };
+
+      form.addEventListener("change", (event) => {
+        if (event.target.name) touched.add(event.target.name);
+        render({ announce: true });
+      });
+      form.addEventListener("input", (event) => {
+        // While typing, only clear a field's message once it is fixed; results update on change.
+        const field = event.target.name;
+        if (!form.querySelector(`[data-field="${field}"]`)?.classList.contains("kb-calc__field--invalid")) return;
+        const result = calculate(readForm(form), rules, calendar, today);
+        if (result.valid || !result.errors[field]) setError(form, field, "");
+      });
+      form.addEventListener("submit", (event) => {
+        event.preventDefault();
+        FIELDS.forEach((f) => touched.add(f));
+        render({ announce: true, focusError: true });
+      });
+      root.querySelector("#kb-calc-copy").addEventListener("click", () => copyLink(link, copyStatus));
+      render({ announce: touched.size > 0 });
+    },
+    () => {
+      status.textContent = TEXT.broken;
+      form.querySelector('button[type="submit"]').disabled = true;
+    },
+  );
+  form.addEventListener("submit", (event) => event.preventDefault());
+}
+
+function copyLink(input, out) {
+  const done = (message) => {
+    out.textContent = message;
+  };
+  const fallback = () => {
+    input.focus();
+    input.select();
+    done(TEXT.selectToCopy);
+  };
+  if (navigator.clipboard?.writeText) {
+    navigator.clipboard.writeText(input.value).then(() => done(TEXT.copied), fallback);
+  } else {
+    fallback();
+  }
+}
+
+/** Initialise the calculator if the current page has one (idempotent: once per form element). */
+function init() {
+  const form = document.querySelector("form#kb-calc");
+  if (!form || form.dataset.ready) return;
+  form.dataset.ready = "true";
+  setUp(form, form.closest("article") ?? document);
+}
+
+if (window.document$) window.document$.subscribe(init);
+else if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
+else init();

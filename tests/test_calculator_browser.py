@@ -1,0 +1,287 @@
+"""The fee and refund-date calculator in Chromium: results, shareable links, inline errors, instant navigation."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+TODAY = (
+    "2026-11-26T10:00:00+08:00"  # the browser's clock: "today" decides the default date and limits
+)
+PATH = "/tools/calculator/"
+# A received order returned for a non-quality reason: the international return fee applies.
+OTHER_REASON_RETURN = {"state": "已签收", "action": "退货", "reason": "其他原因"}
+
+
+def calculator_errors(page) -> list[str]:
+    """Console and page errors, less the search service's health probe (absent on a static host)."""
+    return [e for e in page.console_errors if not e.startswith("Failed to load resource")] + [
+        f"{m.text} ({m.location['url']})"
+        for m in page.failed_loads
+        if "/api/" not in m.location["url"]
+    ]
+
+
+@pytest.fixture
+def calc(page, static_site: str):
+    """The page with a fixed clock, recording failed resource loads with their URLs."""
+    page.clock.set_fixed_time(TODAY)
+    failed = []
+    page.on(
+        "console",
+        lambda m: failed.append(m) if m.type == "error" and "Failed to load" in m.text else None,
+    )
+    page.failed_loads = failed
+    page.base = static_site
+    return page
+
+
+def open_calculator(page, query: str = "") -> None:
+    page.goto(f"{page.base}{PATH}{query}", wait_until="networkidle")
+    page.wait_for_selector("form#kb-calc[data-ready]")
+    page.wait_for_function(
+        "!document.querySelector('#kb-calc-status').textContent.includes('正在加载')"
+    )
+
+
+def fill(page, *, state: str, action: str, paid: str, date: str, reason: str = "", fee: str = ""):
+    page.get_by_role("radio", name=state, exact=True).check()
+    page.get_by_role("radio", name=action, exact=True).check()
+    if reason:
+        page.get_by_role("radio", name=reason, exact=True).check()
+    page.get_by_label("实付金额（元）").fill(paid)
+    if fee:
+        page.get_by_label("国际退货费用（元，选填）").fill(fee)
+    page.get_by_label("申请日期").fill(date)
+
+
+def step_dates(page) -> dict[str, str]:
+    """Each timeline step's machine-readable date (or date range) by step id."""
+    return page.eval_on_selector_all(
+        ".kb-calc-step",
+        "els => Object.fromEntries(els.map(li => [li.dataset.step, li.querySelector('time')?.getAttribute('datetime') ?? null]))",
+    )
+
+
+def result_text(page) -> str:
+    return page.locator("#kb-calc-result").inner_text()
+
+
+def test_return_across_national_day_2026(calc):
+    open_calculator(calc)
+    fill(calc, state="已签收", action="退货", reason="商品质量问题", paid="899", date="2026-09-15")
+    calc.get_by_role("button", name="计算", exact=True).click()
+    calc.locator("#kb-calc-result").wait_for()
+    assert calc.locator(".kb-calc-refund__amount").inner_text() == "¥899.00"
+    assert step_dates(calc) == {
+        "request": "2026-09-15",
+        "notice": "2026-09-15/2026-09-16",
+        "upload": "2026-09-15/2026-09-16",
+        "pickup": "2026-09-16",
+        "transit": "2026-10-13",  # 15 working days: 9/20 and 10/10 are make-up working days
+        "refund": "2026-10-16/2026-10-27",
+        "bank": None,
+    }
+    text = result_text(calc)
+    assert "预计 2026年10月13日（周二） 前后" in text
+    assert "假设最早 2026年9月16日（周三）" in text
+    assert "不扣（¥0.00）" in text
+    status = calc.locator("#kb-calc-status").inner_text()
+    assert "¥899.00" in status and "2026年10月16日" in status  # announced through role=status
+    assert calculator_errors(calc) == []
+
+
+def test_non_quality_return_deducts_the_fee_and_links_each_step(calc):
+    open_calculator(calc)
+    fill(calc, **OTHER_REASON_RETURN, paid="500", fee="68.5", date="2026-06-10")
+    calc.get_by_label("实付金额（元）").press("Enter")  # the keyboard path: Enter submits the form
+    calc.locator("#kb-calc-result").wait_for()
+    assert calc.locator(".kb-calc-refund__amount").inner_text() == "¥431.50"
+    assert step_dates(calc)["refund"] == "2026-07-08/2026-07-17"
+    assert "¥68.50，从退款中扣除" in result_text(calc)
+    links = calc.eval_on_selector_all(
+        ".kb-calc-step", "els => els.map(li => [...li.querySelectorAll('a')].map(a => a.href))"
+    )
+    assert all(links), "every step links to the FAQ entry that explains it"
+    assert links[3][0].endswith("/return/#return-pickup")
+    calc.locator(".kb-calc-step[data-step=pickup] a").first.click()
+    calc.wait_for_url("**/return/#return-pickup")
+    assert calc.locator("#return-pickup").is_visible()
+    assert calculator_errors(calc) == []
+
+
+def test_empty_fee_is_not_invented_and_2027_is_an_estimate(calc):
+    open_calculator(calc)
+    fill(calc, state="已发货", action="退货", reason="其他原因", paid="1299", date="2026-11-26")
+    calc.get_by_role("button", name="计算", exact=True).click()
+    calc.locator("#kb-calc-result").wait_for()
+    amount = calc.locator(".kb-calc-refund__amount").inner_text()
+    assert amount == "¥1,299.00 减去系统显示的国际退货费用"
+    text = result_text(calc)
+    assert "金额以系统显示为准" in text
+    assert "2027 年的放假安排还没有正式公布" in text
+    assert step_dates(calc)["refund"] == "2026-12-23/2027-01-04"
+
+
+def test_shareable_link_reproduces_the_result(calc, chromium):
+    open_calculator(calc)
+    fill(calc, **OTHER_REASON_RETURN, paid="500", fee="68.5", date="2026-06-10")
+    calc.get_by_label("上门取件日期（选填）").fill("2026-06-12")
+    calc.get_by_role("button", name="计算", exact=True).click()
+    calc.locator("#kb-calc-result").wait_for()
+    link = calc.locator("#kb-calc-link").input_value()
+    assert "paid=500" in link and "pickup=2026-06-12" in link and link == calc.url
+    before = (calc.locator(".kb-calc-refund__amount").inner_text(), step_dates(calc))
+
+    calc.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    calc.get_by_role("button", name="复制链接").click()
+    expect_text(calc, "#kb-calc-copy-status", "链接已复制")
+    assert calc.evaluate("navigator.clipboard.readText()") == link
+
+    other = chromium.new_context(viewport={"width": 390, "height": 800}, locale="zh-CN")
+    try:
+        page2 = other.new_page()
+        errors: list[str] = []
+        page2.on("pageerror", lambda e: errors.append(str(e)))
+        page2.clock.set_fixed_time(TODAY)
+        page2.goto(link, wait_until="networkidle")
+        page2.locator("#kb-calc-result").wait_for()
+        after = (page2.locator(".kb-calc-refund__amount").inner_text(), step_dates(page2))
+        assert after == before
+        assert page2.get_by_label("实付金额（元）").input_value() == "500"
+        assert page2.get_by_role("radio", name="其他原因").is_checked()
+        assert errors == []
+    finally:
+        other.close()
+
+
+def expect_text(page, selector: str, text: str) -> None:
+    page.wait_for_function(
+        "([s, t]) => document.querySelector(s).textContent.includes(t)", arg=[selector, text]
+    )
+
+
+@pytest.mark.parametrize(
+    ("paid", "message"),
+    [
+        ("-5", "金额不能是负数"),
+        ("abc", "请只填数字"),
+        ("99999999", "金额超过 ¥100,000.00"),
+    ],
+)
+def test_bad_amount_shows_an_inline_message_and_hides_results(calc, paid, message):
+    open_calculator(calc, "?state=not_shipped&action=cancel&paid=299&date=2026-11-26")
+    calc.locator("#kb-calc-result").wait_for()
+    box = calc.get_by_label("实付金额（元）")
+    box.fill(paid)
+    box.press("Tab")  # a change event, as when a shopper leaves the field
+    error = calc.locator("#kb-calc-paid-error")
+    expect_text(calc, "#kb-calc-paid-error", message)
+    assert error.is_visible()
+    assert box.get_attribute("aria-invalid") == "true"
+    assert "kb-calc-paid-error" in box.get_attribute("aria-describedby")
+    assert error.get_attribute("aria-live") == "polite"
+    assert calc.locator("#kb-calc-result").is_hidden()
+    page_text = calc.locator("article").inner_text()
+    assert "NaN" not in page_text and "Invalid Date" not in page_text
+    # Fixing the value clears the message and brings the result back.
+    box.fill("299")
+    assert error.inner_text() == ""
+    box.press("Enter")
+    calc.locator("#kb-calc-result").wait_for()
+    assert calculator_errors(calc) == []
+
+
+def test_fee_above_amount_is_an_error_next_to_the_fee(calc):
+    open_calculator(calc)
+    fill(calc, **OTHER_REASON_RETURN, paid="100", fee="120", date="2026-11-26")
+    calc.get_by_role("button", name="计算", exact=True).click()
+    expect_text(calc, "#kb-calc-fee-error", "国际退货费用不能超过实付金额（¥100.00）")
+    assert calc.locator("#kb-calc-result").is_hidden()
+    # Submitting with an error moves the focus to the field to fix.
+    assert calc.evaluate("document.activeElement.id") == "kb-calc-fee"
+
+
+def test_invalid_date_in_a_link_is_named(calc):
+    open_calculator(calc, "?state=not_shipped&action=cancel&paid=299&date=2031-01-01")
+    expect_text(calc, "#kb-calc-date-error", "日期太远了")
+    assert calc.locator("#kb-calc-result").is_hidden()
+
+
+def test_shipped_order_cannot_be_cancelled_and_offers_the_return(calc):
+    open_calculator(calc, "?state=shipped&action=cancel&paid=299&date=2026-11-26")
+    calc.locator("#kb-calc-result").wait_for()
+    assert "不能再取消" in result_text(calc)
+    calc.get_by_role("button", name="改为计算退货").click()
+    assert calc.get_by_role("radio", name="退货").is_checked()
+    expect_text(calc, "#kb-calc-reason-error", "请选择退货原因")
+    calc.get_by_role("radio", name="商品质量问题").check()
+    calc.locator(".kb-calc-refund__amount").wait_for()
+    assert calc.locator(".kb-calc-refund__amount").inner_text() == "¥299.00"
+    assert "action=return" in calc.url
+
+
+def test_cancel_before_shipping_defaults_to_today(calc):
+    open_calculator(calc)
+    assert calc.get_by_label("申请日期").input_value() == "2026-11-26"
+    assert calc.locator("#kb-calc-result").is_hidden()
+    calc.get_by_label("实付金额（元）").fill("299")
+    calc.get_by_role("button", name="计算", exact=True).click()
+    calc.locator("#kb-calc-result").wait_for()
+    assert calc.locator(".kb-calc-refund__amount").inner_text() == "¥299.00"
+    assert step_dates(calc) == {"request": "2026-11-26", "refund": "2026-11-26", "bank": None}
+    assert "不收费" in result_text(calc)
+    # Fields that do not apply to a cancellation are not shown.
+    assert calc.get_by_label("国际退货费用（元，选填）").is_hidden()
+    assert calc.get_by_label("上门取件日期（选填）").is_hidden()
+
+
+def serve_sitemap_for_this_host(page) -> None:
+    """Rewrite sitemap.xml's site_url to the test server: Material only navigates instantly to
+    pages listed in it, and it matches the port too (site_url says 8000, the test server differs)."""
+
+    def handle(route):
+        response = route.fetch()
+        body = re.sub(r"https?://[^/<]+/", f"{page.base}/", response.text())
+        route.fulfill(response=response, body=body)
+
+    page.route("**/sitemap.xml", handle)
+
+
+def test_works_after_instant_navigation_there_and_back(calc):
+    serve_sitemap_for_this_host(calc)
+    calc.goto(f"{calc.base}/", wait_until="networkidle")
+    calc.evaluate("window.__no_reload = true")
+    calc.locator(".md-tabs a", has_text="计算器").click()
+    calc.wait_for_url(re.compile(r".*/tools/calculator/$"))
+    calc.wait_for_selector("form#kb-calc[data-ready]")
+    for _ in range(2):
+        calc.get_by_label("实付金额（元）").fill("88")
+        calc.get_by_role("button", name="计算", exact=True).click()
+        calc.locator(".kb-calc-refund__amount").wait_for()
+        assert calc.locator(".kb-calc-refund__amount").inner_text() == "¥88.00"
+        assert calc.evaluate("window.__no_reload") is True, "navigation must not reload the page"
+        # Away and back again without a reload: the new page content is set up again.
+        calc.locator(".md-tabs a", has_text="退款").click()
+        calc.wait_for_url("**/refund/")
+        calc.locator(".md-tabs a", has_text="计算器").click()
+        calc.wait_for_url(re.compile(r".*/tools/calculator/$"))
+        calc.wait_for_selector("form#kb-calc[data-ready]")
+    assert calc.evaluate("window.__no_reload") is True
+    assert calculator_errors(calc) == []
+
+
+def test_phone_width_fits_without_horizontal_scrolling(calc):
+    calc.set_viewport_size({"width": 360, "height": 740})
+    open_calculator(
+        calc, "?state=delivered&action=return&reason=other&paid=500&fee=68.5&date=2026-11-26"
+    )
+    calc.locator("#kb-calc-result").wait_for()
+    assert calc.evaluate("document.documentElement.scrollWidth") <= 360
+    for selector in ("#kb-calc-paid", "button[type=submit]", "#kb-calc-copy", ".kb-calc-timeline"):
+        box = calc.locator(selector).bounding_box()
+        assert box and box["x"] >= 0 and box["x"] + box["width"] <= 360, selector
+    assert calculator_errors(calc) == []
