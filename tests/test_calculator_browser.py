@@ -205,10 +205,17 @@ def test_fee_above_amount_is_an_error_next_to_the_fee(calc):
     assert calc.evaluate("document.activeElement.id") == "kb-calc-fee"
 
 
-def test_invalid_date_in_a_link_is_named(calc):
-    open_calculator(calc, "?state=not_shipped&action=cancel&paid=299&date=2031-01-01")
-    expect_text(calc, "#kb-calc-date-error", "日期太远了")
+@pytest.mark.parametrize(
+    ("date", "message"), [("2031-01-01", "日期太远了"), ("2026-02-30", "请填写有效的日期")]
+)
+def test_bad_date_in_a_link_is_named(calc, date, message):
+    open_calculator(calc, f"?state=not_shipped&action=cancel&paid=299&date={date}")
+    expect_text(calc, "#kb-calc-date-error", message)
     assert calc.locator("#kb-calc-result").is_hidden()
+    assert f"date={date}" in calc.url  # the link is kept as it came
+    calc.get_by_label("申请日期").fill("2026-11-25")
+    calc.locator("#kb-calc-result").wait_for()
+    assert calc.locator("#kb-calc-date-error").inner_text() == ""
 
 
 def test_shipped_order_cannot_be_cancelled_and_offers_the_return(calc):
@@ -285,3 +292,23 @@ def test_phone_width_fits_without_horizontal_scrolling(calc):
         box = calc.locator(selector).bounding_box()
         assert box and box["x"] >= 0 and box["x"] + box["width"] <= 360, selector
     assert calculator_errors(calc) == []
+
+
+def test_other_pages_do_not_load_the_calculation_or_its_data(calc):
+    requested: list[str] = []
+    calc.on("request", lambda r: requested.append(r.url))
+    calc.goto(f"{calc.base}/refund/", wait_until="networkidle")
+    assert any(u.endswith("/calculator/ui.js") for u in requested)
+    assert not [u for u in requested if re.search(r"calc\.js|workdays\.json|calculator-rules", u)]
+    assert calculator_errors(calc) == []
+
+
+def test_missing_calendar_data_says_so_instead_of_guessing(calc):
+    calc.route("**/tools/workdays.json", lambda route: route.fulfill(status=404, body="missing"))
+    calc.goto(
+        f"{calc.base}{PATH}?state=not_shipped&action=cancel&paid=299", wait_until="networkidle"
+    )
+    expect_text(calc, "#kb-calc-status", "计算器暂时无法使用")
+    assert calc.get_by_role("button", name="计算", exact=True).is_disabled()
+    assert calc.locator("#kb-calc-result").is_hidden()
+    assert [e for e in calc.console_errors if not e.startswith("Failed to load resource")] == []

@@ -237,12 +237,20 @@ function checkPaid(text, limits) {
   return parsed;
 }
 
-function checkRequestDate(text, limits, calendar, today) {
+/** Given the rules, the calendar and today's ISO date, return the request dates allowed: { earliest, latest }. */
+export function requestDateBounds(rules, calendar, today) {
+  const limits = rules.limits;
+  return {
+    earliest: [addDays(today, -limits.request_max_days_ago), calendar.first].sort().at(-1),
+    latest: [addDays(today, limits.request_max_days_ahead), calendar.last].sort()[0],
+  };
+}
+
+function checkRequestDate(text, rules, calendar, today) {
   if (String(text ?? "").trim() === "") return { error: "请选择申请日期。" };
   const iso = parseDate(text);
   if (!iso) return { error: "请填写有效的日期，例如 2026-11-26。" };
-  const earliest = [addDays(today, -limits.request_max_days_ago), calendar.first].sort().at(-1);
-  const latest = [addDays(today, limits.request_max_days_ahead), calendar.last].sort()[0];
+  const { earliest, latest } = requestDateBounds(rules, calendar, today);
   if (iso < earliest) return { error: `日期太早了：最早可以选 ${formatDate(earliest)}。` };
   if (iso > latest) return { error: `日期太远了：最晚可以选 ${formatDate(latest)}。` };
   return { iso };
@@ -273,7 +281,7 @@ export function validate(input, rules, calendar, today) {
   const paid = checkPaid(input.paid, rules.limits);
   if (paid.error) errors.paid = paid.error;
   else values.paid = paid.fen;
-  const date = checkRequestDate(input.date, rules.limits, calendar, today);
+  const date = checkRequestDate(input.date, rules, calendar, today);
   if (date.error) errors.date = date.error;
   else values.date = date.iso;
   if (fields.includes("reason")) {

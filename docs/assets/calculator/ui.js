@@ -2,8 +2,6 @@
 // The page side of the calculator. Loaded on every page (mkdocs.yml extra_javascript) and
 // initialised through Material's document$, so it works on direct loads and on instant navigation.
 
-import { FIELDS, calculate, checkRules, fromQuery, relevantFields, toQuery, addDays } from "./calc.js";
-
 // Data files, relative to this module so the site works under any base URL.
 const RULES_URL = new URL("../../tools/calculator-rules.json", import.meta.url);
 const CALENDAR_URL = new URL("../../tools/workdays.json", import.meta.url);
@@ -22,15 +20,18 @@ const TEXT = {
 };
 
 let dataPromise = null;
+let calc = null; // calc.js, imported only on the page that has the calculator
 
-/** Fetch the rules and the calendar once per page load (instant navigation keeps the module). */
+/** Load the calculation module, the rules and the calendar once (instant navigation keeps them). */
 function loadData() {
   if (!dataPromise) {
     const get = (url) =>
       fetch(url).then((r) => (r.ok ? r.json() : Promise.reject(new Error(`${url} ${r.status}`))));
-    dataPromise = Promise.all([get(RULES_URL), get(CALENDAR_URL)]).then(([rules, calendar]) => {
-      const problems = checkRules(rules);
+    const parts = [import("./calc.js"), get(RULES_URL), get(CALENDAR_URL)];
+    dataPromise = Promise.all(parts).then(([module, rules, calendar]) => {
+      const problems = module.checkRules(rules);
       if (problems.length) throw new Error(problems.join("；"));
+      calc = module;
       return { rules, calendar };
     });
     dataPromise.catch(() => {
@@ -59,10 +60,14 @@ function el(tag, attrs = {}, ...children) {
 
 function readForm(form) {
   const input = {};
-  for (const field of FIELDS) {
+  for (const field of calc.FIELDS) {
     const control = form.elements.namedItem(field);
     if (!control) continue;
-    input[field] = control instanceof RadioNodeList ? control.value : control.value.trim();
+    if (control instanceof RadioNodeList) input[field] = control.value;
+    // A date input holds only valid dates: keep what a link carried, or mark a half-typed date.
+    else if (control.value === "" && control.dataset.raw) input[field] = control.dataset.raw;
+    else if (control.validity?.badInput) input[field] = "?";
+    else input[field] = control.value.trim();
   }
   return input;
 }
@@ -74,6 +79,7 @@ function writeForm(form, input) {
       for (const radio of control) radio.checked = radio.value === value;
     } else if (control) {
       control.value = value;
+      if (control.value !== value) control.dataset.raw = value; // e.g. date=2026-02-30 in a link
     }
   }
 }
@@ -174,94 +180,102 @@ function showErrors(form, errors, touched) {
 }
 
 function showRelevant(form, input, rules) {
-  const relevant = relevantFields(input, rules);
+  const relevant = calc.relevantFields(input, rules);
   for (const box of form.querySelectorAll("[data-field]"))
     box.hidden = !relevant.includes(box.dataset.field);
 }
 
 function shareUrl(input, rules) {
-  const query = toQuery(input, rules);
+  const query = calc.toQuery(input, rules);
   return `${location.pathname}${query ? `?${query}` : ""}`;
+}
+
+/** Show the result (or hide it and point at the errors) for the form's current values. */
+function render(view, { updateUrl = false, focusError = false } = {}) {
+  const { form, rules, calendar, today, touched } = view;
+  const input = readForm(form);
+  showRelevant(form, input, rules);
+  const result = calc.calculate(input, rules, calendar, today);
+  const errors = result.valid ? {} : result.errors;
+  showErrors(form, errors, touched);
+  const url = shareUrl(input, rules);
+  if (updateUrl) history.replaceState(history.state, "", `${url}${location.hash}`);
+  if (!result.valid) {
+    view.section.hidden = true;
+    view.body.replaceChildren();
+    view.status.classList.remove("kb-calc-status--done");
+    view.status.textContent = touched.size ? TEXT.fix : TEXT.hint;
+    const first = calc.FIELDS.find((f) => errors[f] && touched.has(f));
+    if (focusError && first) form.querySelector(`[data-field="${first}"] input`)?.focus();
+    return;
+  }
+  const switchTo = (action) => {
+    writeForm(form, { action });
+    touched.add("action");
+    render(view, { updateUrl: true });
+  };
+  view.body.replaceChildren(...renderResult(result, view.links, switchTo).filter(Boolean));
+  view.link.value = new URL(url, location.href).href;
+  view.copyStatus.textContent = "";
+  view.section.hidden = false;
+  // The summary is shown in the result; the status line keeps it for screen readers (role=status).
+  view.status.classList.add("kb-calc-status--done");
+  view.status.textContent = result.summary;
+}
+
+/** Fill the form from the link (or today's date) and wire its events, once the data is loaded. */
+function start(view) {
+  const { form, rules, calendar, today, touched } = view;
+  const bounds = calc.requestDateBounds(rules, calendar, today);
+  Object.assign(form.elements.namedItem("date"), { min: bounds.earliest, max: bounds.latest });
+  const fromUrl = calc.fromQuery(location.search);
+  writeForm(form, { date: today, ...fromUrl });
+  if (Object.keys(fromUrl).length) calc.FIELDS.forEach((f) => touched.add(f));
+
+  form.addEventListener("change", (event) => {
+    delete event.target.dataset.raw;
+    touched.add(event.target.name);
+    render(view, { updateUrl: true });
+  });
+  form.addEventListener("input", (event) => {
+    // While typing, only clear a field's message once it is fixed; the result updates on change.
+    const field = event.target.name;
+    delete event.target.dataset.raw;
+    if (!form.querySelector(`[data-field="${field}"]`)?.classList.contains("kb-calc__field--invalid")) return;
+    const result = calc.calculate(readForm(form), rules, calendar, today);
+    if (result.valid || !result.errors[field]) setError(form, field, "");
+  });
+  form.addEventListener("submit", () => {
+    calc.FIELDS.forEach((f) => touched.add(f));
+    render(view, { updateUrl: true, focusError: true });
+  });
+  view.copy.addEventListener("click", () => copyLink(view.link, view.copyStatus));
+  render(view, { updateUrl: touched.size > 0 });
 }
 
 /** Set up one calculator form; `root` is the page content it lives in. */
 function setUp(form, root) {
-  const status = root.querySelector("#kb-calc-status");
-  const section = root.querySelector("#kb-calc-result");
-  const body = root.querySelector("#kb-calc-result-body");
-  const link = root.querySelector("#kb-calc-link");
-  const copyStatus = root.querySelector("#kb-calc-copy-status");
-  const links = faqLinks(root);
-  const touched = new Set();
-  const today = localToday();
-  status.textContent = TEXT.loading;
-
+  const view = {
+    form,
+    status: root.querySelector("#kb-calc-status"),
+    section: root.querySelector("#kb-calc-result"),
+    body: root.querySelector("#kb-calc-result-body"),
+    link: root.querySelector("#kb-calc-link"),
+    copy: root.querySelector("#kb-calc-copy"),
+    copyStatus: root.querySelector("#kb-calc-copy-status"),
+    links: faqLinks(root),
+    touched: new Set(),
+    today: localToday(),
+  };
+  form.addEventListener("submit", (event) => event.preventDefault()); // never leave the page
+  view.status.textContent = TEXT.loading;
   loadData().then(
-    ({ rules, calendar }) => {
-      const dates = [form.elements.namedItem("date"), form.elements.namedItem("pickup")];
-      dates[0].min = [addDays(today, -rules.limits.request_max_days_ago), calendar.first].sort().at(-1);
-      dates[0].max = [addDays(today, rules.limits.request_max_days_ahead), calendar.last].sort()[0];
-      const fromUrl = fromQuery(location.search);
-      writeForm(form, { date: today, ...fromUrl });
-      if (Object.keys(fromUrl).length) FIELDS.forEach((f) => touched.add(f));
-
-      const render = ({ announce, focusError = false }) => {
-        const input = readForm(form);
-        showRelevant(form, input, rules);
-        const result = calculate(input, rules, calendar, today);
-        const errors = result.valid ? {} : result.errors;
-        showErrors(form, errors, touched);
-        const url = shareUrl(input, rules);
-        if (announce) history.replaceState(history.state, "", `${url}${location.hash}`);
-        if (!result.valid) {
-          section.hidden = true;
-          body.replaceChildren();
-          status.classList.remove("kb-calc-status--done");
-          status.textContent = touched.size ? TEXT.fix : TEXT.hint;
-          if (focusError) {
-            const first = FIELDS.find((f) => errors[f] && touched.has(f));
-            form.querySelector(`[data-field="${first}"] input`)?.focus();
-          }
-          return;
-        }
-        body.replaceChildren(...renderResult(result, links, (action) => {
-          writeForm(form, { action });
-          touched.add("action");
-          render({ announce: true });
-        }).filter(Boolean));
-        link.value = new URL(url, location.href).href;
-        copyStatus.textContent = "";
-        section.hidden = false;
-        // The summary is shown in the result; the status line keeps it for screen readers only.
-        status.classList.add("kb-calc-status--done");
-        if (announce || status.textContent !== result.summary) status.textContent = result.summary;
-      };
-
-      form.addEventListener("change", (event) => {
-        if (event.target.name) touched.add(event.target.name);
-        render({ announce: true });
-      });
-      form.addEventListener("input", (event) => {
-        // While typing, only clear a field's message once it is fixed; results update on change.
-        const field = event.target.name;
-        if (!form.querySelector(`[data-field="${field}"]`)?.classList.contains("kb-calc__field--invalid")) return;
-        const result = calculate(readForm(form), rules, calendar, today);
-        if (result.valid || !result.errors[field]) setError(form, field, "");
-      });
-      form.addEventListener("submit", (event) => {
-        event.preventDefault();
-        FIELDS.forEach((f) => touched.add(f));
-        render({ announce: true, focusError: true });
-      });
-      root.querySelector("#kb-calc-copy").addEventListener("click", () => copyLink(link, copyStatus));
-      render({ announce: touched.size > 0 });
-    },
+    (data) => start(Object.assign(view, data)),
     () => {
-      status.textContent = TEXT.broken;
+      view.status.textContent = TEXT.broken;
       form.querySelector('button[type="submit"]').disabled = true;
     },
   );
-  form.addEventListener("submit", (event) => event.preventDefault());
 }
 
 function copyLink(input, out) {
