@@ -46,7 +46,7 @@ REFRESH_SECONDS = 1.0  # how often a request checks whether a newer index was co
 POOL = 20  # candidates re-ranked beyond the requested limit
 # A document is an answer only when the query concepts it matches carry this share of the
 # query's information (idf-weighted; words the help center never uses count fully against it) …
-MIN_COVERAGE = 0.5
+MIN_COVERAGE = 0.4
 # … or, for a long pasted message full of story, at least this much matched information
 # (in units of the idf of a word found in a single document).
 MIN_EVIDENCE = 1.5
@@ -54,11 +54,19 @@ COVERAGE_POWER = 2.0  # coordination: matching more of the query counts more tha
 PHRASE_SLOP = 2  # "neighbouring": the second word at most this many positions after the first
 DOC_CACHE = 4096  # documents whose stored fields and words stay parsed
 PHRASE_BONUS = {"title": 0.3, "phrasings": 0.3, "body": 0.1}  # neighbouring words found together
-INTRO_WEIGHT = 0.6
+INTRO_WEIGHT = 0.6  # a page introduction is a fallback, not an answer
+# A section whose question (title or an editor's phrasing) itself says what the shopper asked
+# is the answer more surely than one whose long body mentions the same words.
+QUESTION_FIELDS = ("title", "phrasings")
+QUESTION_BONUS = 2.0
+# … and more surely still when the query also says most of what that question says: a
+# question about 退货 is not the best answer to one that never mentions 退货.
+ECHO_BONUS = 1.0
 # A long answer (the calculator's page) must not win by mentioning every word once: full
 # length normalisation in the body; questions and phrasings are short and alike.
 WEIGHTING = BM25F(B=0.75, K1=1.2, body_B=1.0)
-KNOWN_FLOOR = 0.3  # the least share of its index idf a very common word keeps  # a page introduction is a fallback, not an answer
+UNKNOWN_DF = 1  # a word the index lacks counts as if in this many documents
+KNOWN_FLOOR = 0.6  # the least share of its index idf a very common word keeps
 
 
 @dataclass
@@ -68,6 +76,8 @@ class _Candidate:
     fields: dict[str, Any]
     matched: dict[str, list[Alternative]] = field(default_factory=dict)
     phrases: float = 0.0
+    asked: float = 0.0  # share of the query's information found in the question or phrasings
+    echo: float = 0.0  # the largest share of one of its questions' information the query repeats
 
 
 class Engine:
@@ -184,8 +194,26 @@ class Engine:
         """Given a document, return its parsed words (cached for this index generation)."""
         found = self._doc_words.get(docnum)
         if found is None:
-            found = self._doc_words[docnum] = DocWords(fields.get("words") or {})
+            found = self._doc_words[docnum] = DocWords(
+                fields.get("words") or {}, fields.get("question_words") or []
+            )
         return found
+
+    def _echo(
+        self, searcher: Searcher, question: list[list[str]], terms: set[str], lexicon: Lexicon
+    ) -> float:
+        """Given a question's words by position, return the share of its information the query has."""
+        have = total = 0.0
+        for forms in question:
+            if forms[0] in lexicon.particles:
+                continue
+            # Within one question every word says part of what it asks (an index-wide idf
+            # would call its topic word, 退货, common); only general-Chinese informativeness counts.
+            weight = KNOWN_FLOOR + (1 - KNOWN_FLOOR) * general_weight(forms[0])
+            total += weight
+            if any(f in terms for f in forms):
+                have += weight
+        return have / total if total else 0.0
 
     def _weight(self, searcher: Searcher, concept: Concept) -> float:
         """Given a concept, return how informative it is.
@@ -198,7 +226,7 @@ class Engine:
         n = searcher.doc_count()
         general = general_weight(concept.label)
         if not concept.known:
-            return idf(n, 1) * general
+            return idf(n, UNKNOWN_DF) * general
         df = min(self._doc_frequency(searcher, a.term) for a in concept.alternatives)
         return idf(n, df) * (KNOWN_FLOOR + (1 - KNOWN_FLOOR) * general)
 
@@ -244,6 +272,7 @@ class Engine:
         }
         if not candidates:
             return [], concepts
+        query_terms = {a.term for c in known for a in c.alternatives}
         primaries = [c.primary for c in known]
         pairs = [(x, y) for x, y in itertools.pairwise(primaries) if x and y]
         for c in candidates.values():
@@ -252,9 +281,15 @@ class Engine:
                 found = [a for a in concept.alternatives if words.has(a.term)]
                 if found:
                     c.matched[concept.label] = found
+                    asked = [a for a in found if words.has(a.term, QUESTION_FIELDS)]
+                    c.asked += weights[concept.label] * credit(asked) / total
             for x, y in pairs:  # neighbouring query words found together rank higher
                 c.phrases += sum(PHRASE_BONUS[f] for f in TEXT_FIELDS if words.near(f, x, y))
             c.phrases /= max(1, len(pairs))
+            c.echo = max(
+                (self._echo(searcher, q, query_terms, lexicon) for q in words.questions),
+                default=0.0,
+            )
 
         accepted = []
         for c in candidates.values():
@@ -262,7 +297,12 @@ class Engine:
             if evidence + 1e-9 < required:
                 continue
             coverage = evidence / total
-            c.score *= coverage**COVERAGE_POWER * (1 + c.phrases)
+            c.score *= (
+                coverage**COVERAGE_POWER
+                * (1 + c.phrases)
+                * (1 + QUESTION_BONUS * c.asked)
+                * (1 + ECHO_BONUS * c.echo)
+            )
             if c.fields.get("kind") == "intro":
                 c.score *= INTRO_WEIGHT
             accepted.append(c)
@@ -302,7 +342,8 @@ class Engine:
 class DocWords:
     """A document's words by field and position (from its stored `words`), for coverage and proximity."""
 
-    def __init__(self, encoded: dict[str, str]) -> None:
+    def __init__(self, encoded: dict[str, str], questions: list[str] = ()) -> None:
+        self.questions = [[item.split("|") for item in q.split(" ") if item] for q in questions]
         self.positions: dict[str, dict[str, list[int]]] = {}
         for f, text in encoded.items():
             table: dict[str, list[int]] = {}
@@ -311,8 +352,11 @@ class DocWords:
                     table.setdefault(word, []).append(pos)
             self.positions[f] = table
 
-    def has(self, term: str) -> bool:
-        return any(term in table for table in self.positions.values())
+    def has(self, term: str, fields: tuple[str, ...] | None = None) -> bool:
+        """Given a word, return whether the document has it (in any field, or in `fields`)."""
+        if fields is None:
+            return any(term in table for table in self.positions.values())
+        return any(term in self.positions.get(f, ()) for f in fields)
 
     def near(self, field: str, first: str, second: str) -> bool:
         """Given two words, return whether `second` follows `first` within PHRASE_SLOP positions."""

@@ -78,6 +78,9 @@ def section_document(section: Section, data_dir: Path) -> dict[str, Any]:
     doc["questions"] = [question_keys(q) for q in (section.title, *section.phrasings)]
     lexicon = load_lexicon(data_dir)
     doc["words"] = {f: encode_words(segment(doc[f], lexicon)) for f in TEXT_FIELDS}
+    doc["question_words"] = [
+        encode_words(segment(q, lexicon)) for q in (section.title, *section.phrasings)
+    ]
     return doc
 
 

@@ -197,13 +197,8 @@ def credit(matched: Iterable[Alternative]) -> float:
 
 
 def concept_query(concept: Concept) -> wq.Query:
-    """Given a concept, return a query scoring its best-matching form, each field weighted.
-
-    Sub-words only join when the whole word is missing from the index: otherwise they would
-    add little but Whoosh matchers (coverage still credits them, from the stored words).
-    """
-    whole = any(a.share == 1.0 for a in concept.alternatives)
-    forms = [alternative_query(a) for a in concept.alternatives if a.share == 1.0 or not whole]
+    """Given a concept, return a query scoring its best-matching form, each field weighted."""
+    forms = [alternative_query(a) for a in concept.alternatives]
     # The best form counts (a word and its synonym are one meaning, not two matches).
     return wq.DisjunctionMax(forms, tiebreak=0.1) if len(forms) > 1 else forms[0]
 

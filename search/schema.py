@@ -9,7 +9,7 @@ from whoosh.fields import ID, STORED, TEXT, Schema
 from .analyzer import ANALYZER_VERSION, WordTokenizer
 
 # Bump when fields change; an index of another version is ignored and rebuilt beside it.
-SCHEMA_VERSION = "4"
+SCHEMA_VERSION = "5"
 INDEX_NAME = f"faq_a{ANALYZER_VERSION}s{SCHEMA_VERSION}"
 
 # Fields a query's words are looked up in, with how much a match there weighs (BM25F boosts):
@@ -27,6 +27,7 @@ def make_schema(data_dir: Path) -> Schema:
         url=STORED,
         digest=STORED,  # what the document was built from: unchanged digest → not rewritten
         questions=STORED,  # [[question, pinyin, initials], …] for suggestions
+        question_words=STORED,  # the same, for the title and each phrasing on its own
         words=STORED,  # {field: "w|part|part w2 …"}: each position's words, for coverage and proximity
         title=TEXT(analyzer=words, stored=True),
         phrasings=TEXT(analyzer=words, stored=True),
