@@ -271,6 +271,22 @@ async def openapi_endpoint(request: Request) -> Response:
     return JSONResponse(schemas.get_schema(routes=request.app.routes))
 
 
+_ALL_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
+async def api_fallback(request: Request) -> Response:
+    """Answer an unknown API path with a JSON 404, a known one with the wrong method with a JSON 405."""
+    for route in request.app.routes:
+        if isinstance(route, Route) and route.path == request.url.path and route.methods:
+            allowed = ", ".join(sorted(route.methods))
+            response = error_response(
+                405, f"{request.url.path} 不支持 {request.method}", f"可用的方法：{allowed}"
+            )
+            response.headers["Allow"] = allowed
+            return response
+    return error_response(404, "没有这个接口", "接口说明见 /api/openapi.json")
+
+
 async def kb_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, KbError)
     return error_response(exc.http_status, exc.message, exc.hint)
@@ -367,7 +383,10 @@ def create_app(settings: Settings | None = None, *, analytics: bool | None = Non
         Route("/api/feedback", feedback_endpoint, methods=["POST"]),
         Route("/api/click", click_endpoint, methods=["POST"]),
         Route("/api/openapi.json", openapi_endpoint, methods=["GET"], include_in_schema=False),
-        Mount("/api", routes=[]),  # any other /api/… is a JSON 404, never a site page
+        # Any other /api/… (or a known one with the wrong method) is a JSON error, never a site page.
+        Route(
+            "/api/{rest:path}", api_fallback, methods=list(_ALL_METHODS), include_in_schema=False
+        ),
         # site_dir is a symlink swapped atomically on publish; StaticFiles resolves it per request.
         Mount(
             "/", StaticFiles(directory=settings.site_dir, html=True, check_dir=False), name="site"

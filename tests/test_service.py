@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 import threading
@@ -10,6 +11,7 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+from search.analytics import report
 from search.cli import main
 from tests.conftest import LiveServer, copy_project, eventually
 
@@ -42,13 +44,9 @@ def test_a_query_with_an_id_number_and_a_phone_number_leaves_neither_in_the_logs
     assert ID_NUMBER not in logs and PHONE not in logs
     assert "[身份证号]" in logs
     db = live_server.settings.analytics_db
-    eventually(
-        lambda: (
-            db.exists()
-            and sqlite3.connect(db).execute("SELECT count(*) FROM searches").fetchone()[0]
-        )
-    )
-    dump = "\n".join(sqlite3.connect(db).iterdump())
+    eventually(lambda: report(db)["searches"] >= 1)
+    with contextlib.closing(sqlite3.connect(db)) as conn:
+        dump = "\n".join(conn.iterdump())
     assert ID_NUMBER not in dump and PHONE not in dump
 
 

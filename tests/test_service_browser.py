@@ -17,7 +17,8 @@ def type_query(page, text: str) -> None:
     """Type into Material's header search box the way a shopper does (focus, then text input)."""
     box = page.locator("input.md-search__input")
     box.click()
-    box.fill(text)  # fires `input` like an input method committing the characters
+    box.fill(text)  # fires `input`, as an input method does when it commits the characters
+    box.dispatch_event("keyup")  # …and the key release Material's own search listens for
 
 
 def test_typing_in_the_header_shows_api_results_and_the_first_opens_its_answer(

@@ -32,7 +32,8 @@ export function apiAvailable() {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), HEALTH_TIMEOUT_MS);
   healthy = fetch(apiUrl("api/health"), { signal: controller.signal, cache: "no-store" })
-    .then((r) => r.ok && (r.headers.get("content-type") || "").includes("json"))
+    .then((r) => (r.ok ? r.json() : {}))
+    .then((data) => data.status === "ok")
     .catch(() => false)
     .finally(() => clearTimeout(timer));
   return healthy;

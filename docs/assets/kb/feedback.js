@@ -7,7 +7,8 @@ export const REASONS = ["信息不全", "看不懂", "和我的情况不符", "�
 /** Given an FAQ heading, return the elements of its answer (up to the next h2). */
 function answerEnd(heading) {
   let node = heading;
-  while (node.nextElementSibling && node.nextElementSibling.tagName !== "H2") node = node.nextElementSibling;
+  const stop = (el) => !el || el.tagName === "H2" || el.matches(".kb-updated, .kb-feedback-enabled");
+  while (!stop(node.nextElementSibling)) node = node.nextElementSibling;
   return node;
 }
 
