@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import re
+from pathlib import Path
 
 import pytest
 
@@ -12,6 +14,7 @@ TODAY = (
     "2026-11-26T10:00:00+08:00"  # the browser's clock: "today" decides the default date and limits
 )
 PATH = "/tools/calculator/"
+ROOT = Path(__file__).resolve().parent.parent
 # A received order returned for a non-quality reason: the international return fee applies.
 OTHER_REASON_RETURN = {"state": "已签收", "action": "退货", "reason": "其他原因"}
 
@@ -124,6 +127,9 @@ def test_empty_fee_is_not_invented_and_2027_is_an_estimate(calc):
     assert "金额以系统显示为准" in text
     assert "2027 年的放假安排还没有正式公布" in text
     assert step_dates(calc)["refund"] == "2026-12-23/2027-01-04"
+    refund_step = calc.locator(".kb-calc-step[data-step=refund]").inner_text()
+    assert "用到了 2027 年的估算日历" in refund_step
+    assert "估算日历" not in calc.locator(".kb-calc-step[data-step=transit]").inner_text()
 
 
 def test_shareable_link_reproduces_the_result(calc, chromium):
@@ -312,3 +318,13 @@ def test_missing_calendar_data_says_so_instead_of_guessing(calc):
     assert calc.get_by_role("button", name="计算", exact=True).is_disabled()
     assert calc.locator("#kb-calc-result").is_hidden()
     assert [e for e in calc.console_errors if not e.startswith("Failed to load resource")] == []
+
+
+def test_every_faq_id_in_the_rules_has_its_link_on_the_page(calc):
+    rules = json.loads((ROOT / "docs" / "tools" / "calculator-rules.json").read_text("utf-8"))
+    ids = {i for part in ("cancel", "return") for ids in rules[part]["faq"].values() for i in ids}
+    open_calculator(calc)
+    for faq in sorted(ids):
+        link = calc.locator(f'a[data-faq="{faq}"]')
+        assert link.count() == 1, f"add a link with {{data-faq={faq}}} to 计算依据"
+        assert link.get_attribute("href").endswith(f"#{faq}")

@@ -54,8 +54,12 @@ describe("test vectors", () => {
         if (range === null) assert.equal(step.from, null);
       }
       if (e.estimatedYears) assert.deepEqual(result.estimatedYears, e.estimatedYears);
-      for (const [id, years] of Object.entries(e.stepEstimatedYears ?? {}))
-        assert.deepEqual(result.timeline.find((s) => s.id === id).estimatedYears, years, id);
+      for (const [id, years] of Object.entries(e.stepEstimatedYears ?? {})) {
+        const step = result.timeline.find((s) => s.id === id);
+        assert.deepEqual(step.estimatedYears, years, id);
+        assert.equal(Boolean(step.calendarNote), years.length > 0, id);
+        for (const year of years) assert.ok(step.calendarNote.includes(`${year} 年的估算日历`), step.calendarNote);
+      }
       if ("pickupAssumed" in e) assert.equal(result.timeline.find((s) => s.id === "pickup").assumed, e.pickupAssumed);
       if (e.noteIncludes) assert.ok(result.notes.some((n) => n.includes(e.noteIncludes)), result.notes.join());
       assert.ok(result.summary.length > 0);

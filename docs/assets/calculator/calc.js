@@ -10,6 +10,7 @@ export const ACTIONS = ["cancel", "return"];
 const MS_PER_DAY = 24 * 60 * 60 * 1000;
 const FEN_PER_YUAN = 100;
 const HOURS_PER_DAY = 24;
+const SAFE_DIGITS = 12; // longer whole-yuan numbers lose precision; they fail max_amount_yuan anyway
 const WEEKDAY_NAMES = ["周一", "周二", "周三", "周四", "周五", "周六", "周日"];
 
 // ---------------------------------------------------------------- dates
@@ -137,7 +138,7 @@ export function parseYuan(text) {
   const decimals = m[3] ?? "";
   if (decimals.length > 2) return { error: "decimals" };
   const whole = m[2].replace(/^0+(?=\d)/, "") || "0";
-  if (whole.length > 12) return { fen: Number.MAX_SAFE_INTEGER };
+  if (whole.length > SAFE_DIGITS) return { fen: Number.MAX_SAFE_INTEGER };
   return { fen: Number(whole) * FEN_PER_YUAN + Number(decimals.padEnd(2, "0")) };
 }
 
@@ -316,6 +317,11 @@ function calendarNotes(estimatedYears, uncoveredYears) {
   return notes;
 }
 
+function stepCalendarNote(estimatedYears, uncoveredYears) {
+  const years = mergeYears(estimatedYears, uncoveredYears);
+  return years.length ? `这个日期用到了 ${years.join("、")} 年的估算日历（放假安排尚未正式公布）。` : "";
+}
+
 function mergeYears(...lists) {
   return [...new Set(lists.flat())].sort();
 }
@@ -488,6 +494,7 @@ function returnResult(values, rules, calendar) {
       faq: r.faq.transit,
       estimatedYears: arrival.estimatedYears,
       uncoveredYears: arrival.uncoveredYears,
+      calendarNote: stepCalendarNote(arrival.estimatedYears, arrival.uncoveredYears),
     },
     {
       id: "refund",
@@ -500,6 +507,7 @@ function returnResult(values, rules, calendar) {
       faq: r.faq.refund,
       estimatedYears: last.estimatedYears,
       uncoveredYears: last.uncoveredYears,
+      calendarNote: stepCalendarNote(last.estimatedYears, last.uncoveredYears),
     },
     { ...BANK_STEP, faq: r.faq.bank },
   ];

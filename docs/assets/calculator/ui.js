@@ -118,6 +118,7 @@ function renderStep(step, links) {
     ),
     el("p", { class: "kb-calc-step__when" }, when),
     el("p", { class: "kb-calc-step__note" }, step.note),
+    step.calendarNote ? el("p", { class: "kb-calc-step__estimate" }, step.calendarNote) : null,
     faqParagraph(step.faq, links),
   );
 }
