@@ -145,7 +145,11 @@ function renderResult(result, links, onSwitch) {
     "div",
     { class: "kb-calc-refund" },
     el("p", { class: "kb-calc-refund__label" }, result.action === "cancel" ? "退款金额" : "预计退款金额"),
-    el("p", { class: "kb-calc-refund__amount", "data-refund": result.refund.fen ?? "" }, result.refund.text),
+    el(
+      "p",
+      { class: `kb-calc-refund__amount${result.refund.fen === null ? " kb-calc-refund__amount--text" : ""}` },
+      result.refund.text,
+    ),
     el("p", { class: "kb-calc__hint" }, result.refund.note),
   );
   const notes = result.notes.length
