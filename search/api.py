@@ -266,6 +266,29 @@ async def health_endpoint(request: Request) -> Response:
     return JSONResponse(info, headers={"Cache-Control": "no-store"})
 
 
+async def service_endpoint(request: Request) -> Response:
+    """Tell the site's scripts that the API is here (the static build's copy of this file says it is not)."""
+    return JSONResponse({"api": True}, headers={"Cache-Control": "no-store"})
+
+
+async def sitemap_endpoint(request: Request) -> Response:
+    """Serve the sitemap with this server's own address in place of mkdocs.yml's site_url.
+
+    Material's instant navigation only takes over links it finds in the sitemap, so the sitemap
+    must name the host and port the shopper actually reached (any port, behind any proxy).
+    """
+    settings: Settings = request.app.state.settings
+    try:
+        xml = (settings.site_dir / "sitemap.xml").read_text(encoding="utf-8")
+    except OSError:
+        return Response("Not Found", status_code=404)
+    base = str(request.base_url)
+    site_url = request.app.state.site_url
+    if site_url:
+        xml = xml.replace(f"<loc>{site_url}", f"<loc>{base}")
+    return Response(xml, media_type="application/xml", headers={"Cache-Control": "no-cache"})
+
+
 async def openapi_endpoint(request: Request) -> Response:
     """Serve the OpenAPI document generated from the endpoints' docstrings."""
     return JSONResponse(schemas.get_schema(routes=request.app.routes))
@@ -361,6 +384,17 @@ def _undecodable(raw: bytes) -> str | None:
     return None
 
 
+def site_url(settings: Settings) -> str:
+    """Given settings, return mkdocs.yml's site_url with a trailing slash ('' when unset)."""
+    import yaml
+
+    try:
+        url = (yaml.safe_load(settings.mkdocs_yml.read_text("utf-8")) or {}).get("site_url") or ""
+    except (OSError, yaml.YAMLError):
+        return ""
+    return url if not url or url.endswith("/") else f"{url}/"
+
+
 def create_app(settings: Settings | None = None, *, analytics: bool | None = None) -> Starlette:
     """Given settings (default: from the environment), return the ASGI app serving API and site.
 
@@ -383,6 +417,10 @@ def create_app(settings: Settings | None = None, *, analytics: bool | None = Non
         Route("/api/feedback", feedback_endpoint, methods=["POST"]),
         Route("/api/click", click_endpoint, methods=["POST"]),
         Route("/api/openapi.json", openapi_endpoint, methods=["GET"], include_in_schema=False),
+        Route(
+            "/assets/kb/service.json", service_endpoint, methods=["GET"], include_in_schema=False
+        ),
+        Route("/sitemap.xml", sitemap_endpoint, methods=["GET"], include_in_schema=False),
         # Any other /api/… (or a known one with the wrong method) is a JSON error, never a site page.
         Route(
             "/api/{rest:path}", api_fallback, methods=list(_ALL_METHODS), include_in_schema=False
@@ -404,6 +442,7 @@ def create_app(settings: Settings | None = None, *, analytics: bool | None = Non
     app.state.settings = settings
     app.state.recorder = Recorder(settings.analytics_db) if analytics else None
     app.state.limiter = RateLimiter()
+    app.state.site_url = site_url(settings)
     app.state.categories = [
         c for c in load_catalogue(settings.catalogue_file).categories if c != "帮助中心"
     ]

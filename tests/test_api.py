@@ -30,6 +30,15 @@ def client(indexed_project: Settings, tmp_path_factory: pytest.TempPathFactory):
         yield c
 
 
+@pytest.fixture
+def fresh_client(indexed_project: Settings, tmp_path: Path):
+    """An app of its own, with an empty analytics database, for tests that read the report."""
+    settings = dataclasses.replace(indexed_project, analytics_db=tmp_path / "analytics.sqlite3")
+    with TestClient(create_app(settings)) as c:
+        c.settings = settings  # type: ignore[attr-defined]
+        yield c
+
+
 def anchors(settings: Settings, url: str) -> set[str]:
     page, _, _ = url.partition("#")
     html = (settings.site_dir / page.strip("/") / "index.html").read_text("utf-8")
@@ -161,14 +170,16 @@ def test_arbitrary_queries_and_limits_never_get_a_5xx(client, q, limit):
     assert r.status_code in (200, 400), r.text
 
 
-def test_a_zero_result_search_appears_in_the_report(client):
+def test_a_zero_result_search_appears_in_the_report(fresh_client):
+    client = fresh_client
     assert client.get("/api/search", params={"q": "今天天气怎么样"}).json()["total"] == 0
     client.app.state.recorder.flush()
     data = report(client.settings.analytics_db)
     assert {"query": "今天天气怎么样", "count": 1} in data["zero_result_queries"]
 
 
-def test_a_click_is_counted_in_the_report(client):
+def test_a_click_is_counted_in_the_report(fresh_client):
+    client = fresh_client
     client.get("/api/search", params={"q": "退货要自己包装吗"})
     r = client.post(
         "/api/click", json={"query": "退货要自己包装吗", "id": "return-packaging", "rank": 1}
@@ -206,23 +217,20 @@ def test_feedback_that_is_not_json_or_too_big_gets_a_400(client):
     assert client.post("/api/feedback", content=b"x" * 5000).status_code == 400
 
 
-def test_feedback_is_recorded_and_rate_limited_per_client(
-    indexed_project: Settings, tmp_path: Path
-):
-    settings = dataclasses.replace(indexed_project, analytics_db=tmp_path / "a.sqlite3")
-    with TestClient(create_app(settings)) as c:
-        codes = [
-            c.post(
-                "/api/feedback", json={"id": "cancel-fee", "helpful": False, "reason": "信息不全"}
-            ).status_code
-            for _ in range(12)
-        ]
-        assert codes[:10] == [202] * 10
-        assert codes[10:] == [429, 429]
-        limited = c.post("/api/feedback", json={"id": "cancel-fee", "helpful": True})
-        assert limited.json()["error"] and int(limited.headers["retry-after"]) > 0
-        c.app.state.recorder.flush()
-    data = report(settings.analytics_db)
+def test_feedback_is_recorded_and_rate_limited_per_client(fresh_client):
+    c = fresh_client
+    codes = [
+        c.post(
+            "/api/feedback", json={"id": "cancel-fee", "helpful": False, "reason": "信息不全"}
+        ).status_code
+        for _ in range(12)
+    ]
+    assert codes[:10] == [202] * 10
+    assert codes[10:] == [429, 429]
+    limited = c.post("/api/feedback", json={"id": "cancel-fee", "helpful": True})
+    assert limited.json()["error"] and int(limited.headers["retry-after"]) > 0
+    c.app.state.recorder.flush()
+    data = report(c.settings.analytics_db)
     assert data["feedback"] == [
         {"id": "cancel-fee", "helpful": 0, "not_helpful": 10, "reasons": {"信息不全": 10}}
     ]
@@ -232,3 +240,17 @@ def test_the_site_is_served_beside_the_api(client):
     r = client.get("/return/")
     assert r.status_code == 200 and 'id="return-shipping-fee"' in r.text
     assert client.get("/no-such-page/").status_code == 404
+
+
+def test_sitemap_names_the_host_the_client_reached(client):
+    xml = client.get("/sitemap.xml", headers={"host": "help.example.cn:8443"}).text
+    assert "<loc>http://help.example.cn:8443/return/</loc>" in xml
+    assert "127.0.0.1:8000" not in xml
+
+
+def test_service_file_says_the_api_is_here_while_the_static_copy_says_not(client, indexed_project):
+    assert client.get("/assets/kb/service.json").json() == {"api": True}
+    static = json.loads(
+        (indexed_project.site_dir / "assets" / "kb" / "service.json").read_text("utf-8")
+    )
+    assert static["api"] is False

@@ -26,14 +26,18 @@ export function siteRoot() {
 
 let healthy = null;
 
-/** Resolve to true when the search API answers (checked once per page load, with a timeout). */
+/**
+ * Resolve to true when this site is served with the search API (asked once per page load).
+ * The built site carries assets/kb/service.json saying {"api": false}; `kb serve` answers the same
+ * URL with {"api": true}. So a static copy never calls a missing API (no 404s in the console).
+ */
 export function apiAvailable() {
   if (healthy) return healthy;
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), HEALTH_TIMEOUT_MS);
-  healthy = fetch(apiUrl("api/health"), { signal: controller.signal, cache: "no-store" })
+  healthy = fetch(apiUrl("assets/kb/service.json"), { signal: controller.signal, cache: "no-store" })
     .then((r) => (r.ok ? r.json() : {}))
-    .then((data) => data.status === "ok")
+    .then((data) => data.api === true)
     .catch(() => false)
     .finally(() => clearTimeout(timer));
   return healthy;
