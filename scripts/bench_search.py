@@ -34,18 +34,23 @@ from search.indexer import documents, section_document, update_index  # noqa: E4
 from search.page import Section  # noqa: E402
 from search.settings import load_settings  # noqa: E402
 
-PRODUCTS = tuple(
+
+def _split(text: str) -> tuple[str, ...]:
+    return tuple(text.split())
+
+
+PRODUCTS = _split(
     "奶粉 手表 耳机 跑鞋 背包 面霜 咖啡机 行李箱 相机 键盘 显示器 保温杯 玩具 维生素 鱼油 平板 "
     "电动牙刷 吹风机 剃须刀 香水 口红 图书 积木 婴儿车 奶瓶 纸尿裤 洗发水 防晒霜 蛋白粉 钙片 "
     "羽绒服 牛仔裤 衬衫 运动裤 太阳镜 钱包 皮带 围巾 手套 帽子 床单 枕头 炒锅 刀具 榨汁机 "
     "空气炸锅 净水器 加湿器 扫地机 路由器 硬盘 鼠标 音箱 投影仪 游戏机 手柄 滑板 瑜伽垫 帐篷"
-).split()
-SITUATIONS = tuple(
+)
+SITUATIONS = _split(
     "发错货 少发件 外包装破损 物流延迟 清关失败 地址写错 尺码不合适 颜色不对 重复扣款 要开发票 "
     "保修期内坏了 想换货 被收关税 预售未发货 显示缺货 降价了 优惠券没用上 礼品卡余额 积分没到账 "
     "会员续费 签收后丢失 被别人签收 电池鼓包 说明书是外文 插头不匹配 电压不同 有异味 过期 "
     "配件缺失 序列号对不上 包裹被退回 海关查验 快递停滞 无法激活"
-).split()
+)
 ACTIONS = tuple(
     [
         "申请",
@@ -64,11 +69,11 @@ ACTIONS = tuple(
         "开票",
     ]
 )
-WORDS = tuple(
+WORDS = _split(
     "请在 工作日 内 提交 照片 说明 情况 系统 审核 通过 以后 会 通知 你 处理 结果 原支付账户 "
     "如果 需要 可以 通过 邮件 电话 联系 我们 订单号 商品 页面 按钮 入口 规则 时间 费用 承担 "
     "具体 以 实际 为准 海外 仓库 国内 配送 包裹 快递 单号 物流 信息 更新 保留 凭证"
-).split()
+)
 TITLES = (
     "{brand}{product}{situation}怎么{action}？",
     "{product}{situation}了还能{action}吗？",

@@ -44,6 +44,7 @@ class Word:
         return bool(_HAN.search(self.text))
 
 
+@lru_cache(maxsize=65536)
 def normalize(text: str) -> str:
     """Given any text, return it simplified (t2s), half-width (NFKC) and case-folded."""
     return _T2S.convert(unicodedata.normalize("NFKC", text).casefold())

@@ -195,25 +195,11 @@ class Engine:
         found = self._doc_words.get(docnum)
         if found is None:
             found = self._doc_words[docnum] = DocWords(
-                fields.get("words") or {}, fields.get("question_words") or []
+                fields.get("words") or {},
+                fields.get("question_words") or [],
+                load_lexicon(self.settings.data_dir).particles,
             )
         return found
-
-    def _echo(
-        self, searcher: Searcher, question: list[list[str]], terms: set[str], lexicon: Lexicon
-    ) -> float:
-        """Given a question's words by position, return the share of its information the query has."""
-        have = total = 0.0
-        for forms in question:
-            if forms[0] in lexicon.particles:
-                continue
-            # Within one question every word says part of what it asks (an index-wide idf
-            # would call its topic word, 退货, common); only general-Chinese informativeness counts.
-            weight = KNOWN_FLOOR + (1 - KNOWN_FLOOR) * general_weight(forms[0])
-            total += weight
-            if any(f in terms for f in forms):
-                have += weight
-        return have / total if total else 0.0
 
     def _weight(self, searcher: Searcher, concept: Concept) -> float:
         """Given a concept, return how informative it is.
@@ -286,10 +272,7 @@ class Engine:
             for x, y in pairs:  # neighbouring query words found together rank higher
                 c.phrases += sum(PHRASE_BONUS[f] for f in TEXT_FIELDS if words.near(f, x, y))
             c.phrases /= max(1, len(pairs))
-            c.echo = max(
-                (self._echo(searcher, q, query_terms, lexicon) for q in words.questions),
-                default=0.0,
-            )
+            c.echo = words.echo(query_terms)
 
         accepted = []
         for c in candidates.values():
@@ -342,8 +325,22 @@ class Engine:
 class DocWords:
     """A document's words by field and position (from its stored `words`), for coverage and proximity."""
 
-    def __init__(self, encoded: dict[str, str], questions: list[str] = ()) -> None:
-        self.questions = [[item.split("|") for item in q.split(" ") if item] for q in questions]
+    def __init__(
+        self, encoded: dict[str, str], questions: list[str], particles: frozenset[str]
+    ) -> None:
+        # Each question as (forms of each word, weight). Within one question every word says part
+        # of what it asks (an index-wide idf would call its topic word, 退货, common); only
+        # general-Chinese informativeness counts.
+        self.questions: list[list[tuple[frozenset[str], float]]] = []
+        for q in questions:
+            items = [item.split("|") for item in q.split(" ") if item]
+            self.questions.append(
+                [
+                    (frozenset(forms), KNOWN_FLOOR + (1 - KNOWN_FLOOR) * general_weight(forms[0]))
+                    for forms in items
+                    if forms[0] not in particles
+                ]
+            )
         self.positions: dict[str, dict[str, list[int]]] = {}
         for f, text in encoded.items():
             table: dict[str, list[int]] = {}
@@ -351,6 +348,15 @@ class DocWords:
                 for word in item.split("|"):
                     table.setdefault(word, []).append(pos)
             self.positions[f] = table
+
+    def echo(self, terms: set[str]) -> float:
+        """Given the query's index words, return the largest share of one question's words it has."""
+        best = 0.0
+        for question in self.questions:
+            total = sum(w for _, w in question)
+            have = sum(w for forms, w in question if not forms.isdisjoint(terms))
+            best = max(best, have / total if total else 0.0)
+        return best
 
     def has(self, term: str, fields: tuple[str, ...] | None = None) -> bool:
         """Given a word, return whether the document has it (in any field, or in `fields`)."""

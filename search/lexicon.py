@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import time
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -79,8 +80,24 @@ def general_idf() -> dict[str, float]:
     return table
 
 
+_RECENT: dict[Path, tuple[float, Lexicon]] = {}
+RECHECK_SECONDS = (
+    1.0  # every query asks for the lexicon: look at the files' times at most this often
+)
+
+
 def load_lexicon(data_dir: Path) -> Lexicon:
     """Given the data folder, return its Lexicon (re-read when a file changes)."""
+    now = time.monotonic()
+    recent = _RECENT.get(data_dir)
+    if recent and now - recent[0] < RECHECK_SECONDS:
+        return recent[1]
+    lexicon = _stat_and_load(data_dir)
+    _RECENT[data_dir] = (now, lexicon)
+    return lexicon
+
+
+def _stat_and_load(data_dir: Path) -> Lexicon:
     paths = (data_dir / "words.txt", data_dir / "synonyms.txt", data_dir / "particles.txt")
     try:
         stamp = tuple(p.stat().st_mtime_ns for p in paths)

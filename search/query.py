@@ -25,6 +25,7 @@ PART_WEIGHT = 0.5  # a sub-word (订单 of 订单号)
 SYNONYM_WEIGHT = 0.85  # the editors' standard word for a variant (撤单 → 取消)
 PINYIN_WEIGHT = 0.9  # a pinyin query word (tuihuo → 退货)
 HOMOPHONE_WEIGHT = 0.8  # a same-sounding typo (清观 → 清关)
+SUBWORD_FIELDS = ("title", "phrasings")
 
 
 class Vocabulary(Protocol):
@@ -182,8 +183,13 @@ def _or(subqueries: list[wq.Query]) -> wq.Query:
 
 
 def alternative_query(alt: Alternative) -> wq.Query:
-    """Given one form of a concept, return the query for it over the text fields."""
-    return _or([wq.Term(f, alt.term, boost=alt.weight * fb) for f, fb in TEXT_FIELDS.items()])
+    """Given one form of a concept, return the query for it over the text fields.
+
+    A sub-word is looked up in the short question fields only: in the body it would cost a
+    matcher for little (coverage still credits it there, from the stored words).
+    """
+    fields = TEXT_FIELDS if alt.share == 1.0 else SUBWORD_FIELDS
+    return _or([wq.Term(f, alt.term, boost=alt.weight * TEXT_FIELDS[f]) for f in fields])
 
 
 def credit(matched: Iterable[Alternative]) -> float:
