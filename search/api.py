@@ -406,6 +406,9 @@ def create_app(settings: Settings | None = None, *, analytics: bool | None = Non
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        # Load jieba, the index and the searcher now, not on a shopper's first search.
+        with contextlib.suppress(KbError):
+            library.search(settings, "退货运费", limit=1)
         yield
         if app.state.recorder:
             app.state.recorder.close()
