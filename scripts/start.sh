@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Install the help center into .venv, build it and serve it at http://127.0.0.1:${PORT:-8000}/.
+# Install the help center into .venv, then serve site + search API at http://127.0.0.1:${PORT:-8000}/
+# (kb serve builds the site and the index first when they are missing or older than docs/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -x .venv/bin/python ] || "${PYTHON:-python3}" -m venv .venv
@@ -7,6 +8,4 @@ cd "$(dirname "$0")/.."
 pip install --quiet --disable-pip-version-check -e .
 export NO_MKDOCS_2_WARNING=1
 kb check
-kb build
-echo "帮助中心：http://127.0.0.1:${PORT:-8000}/"
-exec python -m http.server "${PORT:-8000}" --bind 127.0.0.1 --directory site
+exec kb serve --host "${HOST:-127.0.0.1}" --port "${PORT:-8000}" --workers "${WORKERS:-1}"
