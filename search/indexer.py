@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import json
-import os
 import re
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +18,7 @@ from whoosh.writing import CLEAR
 from .analyzer import ANALYZER_VERSION, Word, normalize, pinyin_initials, segment
 from .errors import IndexBusy
 from .lexicon import load_lexicon
+from .lockfile import exclusive
 from .page import Section, html_to_text, load_pages
 from .schema import INDEX_NAME, TEXT_FIELDS, make_schema
 from .settings import Settings
@@ -30,19 +29,9 @@ _NON_ALNUM = re.compile(r"[^0-9a-z]+")
 _INTERNAL_LINK = re.compile(r'<a\s[^>]*href="(?![a-z][a-z0-9+.-]*:)[^"]*"[^>]*>.*?</a>', re.S)
 
 
-@contextmanager
-def index_lock(index_dir: Path) -> Iterator[None]:
+def index_lock(index_dir: Path) -> AbstractContextManager[None]:
     """Hold the index's writer lock for the block; raise IndexBusy at once if someone else holds it."""
-    index_dir.mkdir(parents=True, exist_ok=True)
-    fd = os.open(index_dir / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise IndexBusy(f"索引 {index_dir} 正在被另一个进程更新") from None
-        yield
-    finally:
-        os.close(fd)  # closing the descriptor releases the lock
+    return exclusive(index_dir / LOCK_FILE, IndexBusy(f"索引 {index_dir} 正在被另一个进程更新"))
 
 
 def question_keys(question: str) -> list[str]:
