@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -62,9 +63,9 @@ def library_years(years: range) -> dict[int, YearSchedule]:
     }
 
 
-def _problem(path: Path, message: str) -> KbError:
+def _problem(path: Path, message: str, line: int | None = None) -> KbError:
     return KbError(
-        f"{path}：{message}",
+        f"{path}{f':{line}' if line else ''}：{message}",
         "按文件开头注释里的格式改正（日期写成 YYYY-MM-DD），再运行 kb build",
     )
 
@@ -110,16 +111,29 @@ def _override_year(year: Any, body: Any, path: Path) -> YearSchedule:
     return YearSchedule(year, official, dict(sorted(days_off.items())), workdays, source)
 
 
+def _impossible_date(text: str) -> tuple[int | None, str]:
+    """Given the overrides text, return (line, value) of its first date-shaped value that is no date."""
+    for n, line in enumerate(text.splitlines(), start=1):
+        for value in re.findall(r"\b\d{4}-\d{1,2}-\d{1,2}\b", line.split("#", 1)[0]):
+            try:
+                dt.date.fromisoformat(value)
+            except ValueError:
+                return n, value
+    return None, "?"
+
+
 def load_overrides(path: Path) -> dict[int, YearSchedule]:
     """Given the overrides file (it may be missing), return the years it replaces."""
     if not path.is_file():
         return {}
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        text = path.read_text(encoding="utf-8")
+        data = yaml.safe_load(text) or {}
     except (OSError, yaml.YAMLError) as e:
         raise _problem(path, f"读不了这个 YAML 文件：{e}") from e
     except ValueError as e:  # PyYAML turns 2027-13-01 into a date and fails
-        raise _problem(path, f"有不存在的日期（{e}）") from e
+        line, value = _impossible_date(text)
+        raise _problem(path, f"“{value}” 不是存在的日期（{e}）", line) from e
     if not isinstance(data, dict) or not isinstance(data.get("years") or {}, dict):
         raise _problem(path, "文件里要有 “years:”，下面按年份列出安排")
     return {

@@ -156,7 +156,7 @@ def test_override_can_add_a_later_year(tmp_path):
         ),
         ("  2027:\n    holidays: [{name: 国庆节, from: 2027-10-07, to: 2027-10-01}]\n", "先后颠倒"),
         ("  2027:\n    holidays: [2027-10-01]\n", "{name: 名称, from: 日期, to: 日期}"),
-        ("  2027:\n    workdays: [2027-13-01]\n", "有不存在的日期"),
+        ("  2027:\n    workdays: [2027-13-01]\n", "“2027-13-01” 不是存在的日期"),
         ("  2027:\n    workdays: [2027-1-9]\n", "不是 YYYY-MM-DD 格式的日期"),
         ("  2027:\n    official: maybe\n", "official 只能是 true 或 false"),
         ("  next: {}\n", "要写成年份"),
