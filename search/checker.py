@@ -110,6 +110,7 @@ def _front_matter_problems(
                     "warning",
                 )
             )
+    out += _search_option_problems(meta, lines, where)
     phrasings = meta.get("phrasings")
     if phrasings is not None:
         h2_ids = {h.id for h in page.headings if h.level == 2}
@@ -145,6 +146,27 @@ def _front_matter_problems(
                             "每种问法单独一行，以 “- ” 开头",
                         )
                     )
+    return out
+
+
+def _search_option_problems(meta: dict, lines: dict[str, int], where: str) -> list[Problem]:
+    """Check `search:` (Material's front matter: exclude, boost), which both searches obey."""
+    if "search" not in meta:
+        return []
+    options, line = meta["search"], lines.get("search", 1)
+    hint = "写成 search: {exclude: true} 或 search: {boost: 0.5}（0.1–10，默认 1）"
+    if not isinstance(options, dict):
+        return [Problem(where, line, "search 必须是映射", hint)]
+    out = [
+        Problem(where, line, f"search 里有未知字段 {k}", hint)
+        for k in options
+        if k not in ("exclude", "boost")
+    ]
+    if "exclude" in options and not isinstance(options["exclude"], bool):
+        out.append(Problem(where, line, "search.exclude 只能是 true 或 false", hint))
+    boost = options.get("boost", 1)
+    if isinstance(boost, bool) or not isinstance(boost, int | float) or not 0.1 <= boost <= 10:
+        out.append(Problem(where, line, f"search.boost “{boost}” 不是 0.1–10 之间的数", hint))
     return out
 
 

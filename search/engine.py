@@ -288,6 +288,7 @@ class Engine:
             )
             if c.fields.get("kind") == "intro":
                 c.score *= INTRO_WEIGHT
+            c.score *= c.fields.get("boost", 1.0)
             accepted.append(c)
         accepted.sort(key=lambda c: (-c.score, c.docnum))
         return accepted, concepts

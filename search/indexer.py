@@ -19,7 +19,7 @@ from .analyzer import ANALYZER_VERSION, Word, normalize, pinyin_initials, segmen
 from .errors import IndexBusy
 from .lexicon import load_lexicon
 from .lockfile import exclusive
-from .page import Section, html_to_text, load_pages
+from .page import Section, html_to_text, load_pages, searchable_html
 from .schema import INDEX_NAME, TEXT_FIELDS, make_schema
 from .settings import Settings
 
@@ -48,8 +48,8 @@ def encode_words(words: tuple[Word, ...]) -> str:
     return " ".join("|".join((w.text, *w.parts)) for w in words if " " not in w.text)
 
 
-def section_document(section: Section, data_dir: Path) -> dict[str, Any]:
-    """Given a section and the lexicon's folder, return its index document (with a digest)."""
+def section_document(section: Section, data_dir: Path, boost: float = 1.0) -> dict[str, Any]:
+    """Given a section, the lexicon's folder and its page's search boost, return its index document."""
     fingerprint = load_lexicon(data_dir).fingerprint
     doc: dict[str, Any] = {
         "id": section.id,
@@ -58,8 +58,9 @@ def section_document(section: Section, data_dir: Path) -> dict[str, Any]:
         "url": section.url,
         "title": section.title,
         "phrasings": "\n".join(section.phrasings),
-        "body": html_to_text(_INTERNAL_LINK.sub("", section.html)),
+        "body": html_to_text(_INTERNAL_LINK.sub("", searchable_html(section.html))),
         "answer": section.text,
+        "boost": boost,
     }
     # The digest covers everything that shapes the document's postings, analysis included.
     digest_source = json.dumps([doc, fingerprint, ANALYZER_VERSION], ensure_ascii=False)
@@ -76,7 +77,7 @@ def section_document(section: Section, data_dir: Path) -> dict[str, Any]:
 def documents(settings: Settings) -> list[dict[str, Any]]:
     """Given settings, return the index documents of every searchable section in docs/."""
     return [
-        section_document(section, settings.data_dir)
+        section_document(section, settings.data_dir, page.search_boost)
         for page in load_pages(settings.docs_dir, settings.mkdocs_yml)
         if not page.excluded_from_search
         for section in page.sections

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+from html.parser import HTMLParser
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -76,11 +77,21 @@ class Page:
         return str(self.meta.get("title") or "")
 
     @property
+    def search_options(self) -> dict[str, Any]:
+        """The page's `search:` front matter (Material's own keys: exclude, boost)."""
+        options = self.meta.get("search")
+        return options if isinstance(options, dict) else {}
+
+    @property
     def excluded_from_search(self) -> bool:
+        return bool(self.search_options.get("exclude"))
+
+    @property
+    def search_boost(self) -> float:
+        """How much this page's sections weigh in search, relative to others (default 1)."""
+        boost = self.search_options.get("boost", 1.0)
         return (
-            bool((self.meta.get("search") or {}).get("exclude"))
-            if isinstance(self.meta.get("search"), dict)
-            else False
+            float(boost) if isinstance(boost, int | float) and not isinstance(boost, bool) else 1.0
         )
 
 
@@ -101,6 +112,60 @@ def html_to_text(fragment: str) -> str:
     text = html.unescape(_TAG.sub("", text))
     lines = (re.sub(r"[ \t\u00a0]+", " ", line).strip() for line in text.splitlines())
     return "\n".join(line for line in lines if line)
+
+
+_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+
+
+class _Searchable(HTMLParser):
+    """Drops what Material's search drops: elements marked data-search-exclude, and the whole
+    section under a heading so marked (up to the next heading of the same or a higher level)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=False)
+        self.out: list[str] = []
+        self.skip_depth = 0  # >0: inside an excluded element, counting its open tags
+        self.skip_level = 0  # >0: inside an excluded section of this heading level
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        level = int(tag[1]) if re.fullmatch(r"h[1-6]", tag) else 0
+        if self.skip_level and level and level <= self.skip_level:
+            self.skip_level = 0
+        if self.skip_depth:
+            self.skip_depth += tag not in _VOID
+            return
+        if any(name == "data-search-exclude" for name, _ in attrs):
+            if level:
+                self.skip_level = level
+            else:
+                self.skip_depth = 0 if tag in _VOID else 1
+            return
+        if not self.skip_level:
+            self.out.append(self.get_starttag_text() or "")
+
+    def handle_endtag(self, tag: str) -> None:
+        if self.skip_depth:
+            self.skip_depth -= 1
+        elif not self.skip_level:
+            self.out.append(f"</{tag}>")
+
+    def handle_data(self, data: str) -> None:
+        if not self.skip_depth and not self.skip_level:
+            self.out.append(data)
+
+    def handle_entityref(self, name: str) -> None:
+        self.handle_data(f"&{name};")
+
+    def handle_charref(self, name: str) -> None:
+        self.handle_data(f"&#{name};")
+
+
+def searchable_html(fragment: str) -> str:
+    """Given rendered HTML, return it without the parts marked data-search-exclude (as Material does)."""
+    parser = _Searchable()
+    parser.feed(fragment)
+    parser.close()
+    return "".join(parser.out)
 
 
 def split_front_matter(source: str) -> tuple[str, str, int]:
@@ -191,7 +256,7 @@ def load_page(path: Path, docs_dir: Path, mkdocs_yml: Path) -> Page:
                 category,
                 body_line,
                 intro_html.strip(),
-                html_to_text(intro_html),
+                html_to_text(searchable_html(intro_html)),
                 is_intro=True,
             )
         )
@@ -208,7 +273,7 @@ def load_page(path: Path, docs_dir: Path, mkdocs_yml: Path) -> Page:
                 h.attrs.get("data-category", category),
                 h.line,
                 frag,
-                html_to_text(frag),
+                html_to_text(searchable_html(frag)),
                 tuple(str(p) for p in own) if isinstance(own, list) else (),
             )
         )

@@ -9,7 +9,7 @@ from whoosh.fields import ID, STORED, TEXT, Schema
 from .analyzer import ANALYZER_VERSION, WordTokenizer
 
 # Bump when fields change; an index of another version is ignored and rebuilt beside it.
-SCHEMA_VERSION = "5"
+SCHEMA_VERSION = "6"
 INDEX_NAME = f"faq_a{ANALYZER_VERSION}s{SCHEMA_VERSION}"
 
 # Fields a query's words are looked up in, with how much a match there weighs (BM25F boosts):
@@ -33,5 +33,6 @@ def make_schema(data_dir: Path) -> Schema:
         phrasings=TEXT(analyzer=words, stored=True),
         # The answer as indexed: cross-reference link texts removed (they describe another entry).
         body=TEXT(analyzer=words),
-        answer=STORED,  # the whole answer as plain text: snippets, and what support agents copy
+        answer=STORED,
+        boost=STORED,  # the page's `search: boost:` (Material's key): a tool page weighs less  # the whole answer as plain text: snippets, and what support agents copy
     )

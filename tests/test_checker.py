@@ -175,3 +175,14 @@ def test_every_problem_says_how_to_fix_it(project: Settings):
     problems = find_problems(project)
     assert problems
     assert all(p.hint and p.line >= 1 for p in problems)
+
+
+def test_bad_search_options_are_named(project: Settings, capsys):
+    line = edit(
+        project.docs_dir / "refund.md",
+        "category: 退款\n",
+        "category: 退款\nsearch:\n  boost: lots\n",
+    )
+    code, output = kb_check(project, capsys)
+    assert code != 0
+    assert f"docs/refund.md:{line + 1}: error: search.boost “lots” 不是 0.1–10 之间的数" in output

@@ -194,3 +194,30 @@ def test_every_result_url_is_an_anchor_in_the_built_site(indexed_project: Settin
 def test_page_excluded_from_search_is_not_indexed(indexed_project: Settings):
     results = search(indexed_project, "你好，需要什么帮助？选择你要办的事")["results"]
     assert all(not r["url"].startswith("/#") and r["url"] != "/" for r in results)
+
+
+def test_parts_marked_data_search_exclude_are_not_indexed(project: Settings):
+    edit(
+        project.docs_dir / "return.md",
+        "要。配送员上门取货前",
+        "<p data-search-exclude>内部备注：紫色胶带</p>\n\n要。配送员上门取货前",
+    )
+    build_index(project)
+    assert search(project, "紫色胶带")["total"] == 0
+    answer = search(project, "退货要自己包装吗")["results"][0]
+    assert answer["id"] == "return-packaging" and "紫色胶带" not in answer["answer"]
+
+
+def test_a_page_search_boost_lowers_its_sections(project: Settings):
+    build_index(project)
+    before = {r["id"]: r["score"] for r in search(project, "退货要自己包装吗")["results"]}
+    edit(
+        project.docs_dir / "return.md",
+        "category: 退货\n",
+        "category: 退货\nsearch:\n  boost: 0.5\n",
+    )
+    build_index(project)
+    with Engine(project, refresh_seconds=0) as engine:
+        after = {r["id"]: r["score"] for r in engine.search("退货要自己包装吗")["results"]}
+    # Half, give or take the BM25 statistics the rewritten documents shift a little.
+    assert 0.4 < after["return-packaging"] / before["return-packaging"] < 0.6
