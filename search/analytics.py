@@ -128,9 +128,12 @@ class Recorder:
     ) -> sqlite3.Connection | None:
         try:
             db = db or connect(self.path)
+            by_table: dict[str, list[tuple[Any, ...]]] = {}
+            for table, row in rows:
+                by_table.setdefault(table, []).append(row)
             with db:
-                for table, row in rows:
-                    db.execute(_INSERT[table], row)
+                for table, table_rows in by_table.items():
+                    db.executemany(_INSERT[table], table_rows)
             self.written += len(rows)
             return db
         except (sqlite3.Error, OSError) as e:

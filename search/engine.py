@@ -42,6 +42,7 @@ from .settings import Settings
 from .snippet import make_snippet
 from .suggester import Question, suggestions
 
+CACHE_SIZE = 2048  # memoised answers per engine (one index generation)
 REFRESH_SECONDS = 1.0  # how often a request checks whether a newer index was committed
 POOL = 20  # candidates re-ranked beyond the requested limit
 # A document is an answer only when the query concepts it matches carry this share of the
@@ -83,9 +84,22 @@ class _Candidate:
 class Engine:
     """Searches one index folder; picks up newly committed index generations by itself."""
 
-    def __init__(self, settings: Settings, refresh_seconds: float = REFRESH_SECONDS) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        refresh_seconds: float = REFRESH_SECONDS,
+        cache_size: int | None = None,
+    ) -> None:
         self.settings = settings
         self.refresh_seconds = refresh_seconds
+        # Shoppers ask the same few questions over and over: answers are memoised per index
+        # generation (derived data only; a new generation starts empty). KB_SEARCH_CACHE=0 disables.
+        self.cache_size = (
+            int(os.environ.get("KB_SEARCH_CACHE", CACHE_SIZE)) if cache_size is None else cache_size
+        )
+        self._cache: OrderedDict[tuple[str, int, str | None], tuple[int, list[dict[str, Any]]]] = (
+            OrderedDict()
+        )
         self._lock = threading.RLock()
         self._searcher: Searcher | None = None
         self._ix: FileIndex | None = None
@@ -133,6 +147,7 @@ class Engine:
         self._doc_words = {}
         self._pinyin = None
         self._questions = None
+        self._cache = OrderedDict()
         gen = searcher.reader().generation()
         toc = self.settings.index_dir / f"_{INDEX_NAME}_{gen}.toc"
         stamp = toc.stat().st_mtime_ns if toc.exists() else 0
@@ -222,16 +237,30 @@ class Engine:
         """Given a shopper's question, return {"query", "total", "took_ms", "results": [...]}."""
         started = time.perf_counter()
         text = validate(query, limit, category, self._categories)
+        key = (text, limit, category)
         lexicon = load_lexicon(self.settings.data_dir)
         with self._lock:
-            searcher = self._open()
-            candidates, concepts = self._rank(searcher, text, lexicon, limit, category)
-        results = [self._result(c, concepts, lexicon) for c in candidates[:limit]]
+            searcher = self._open()  # a new index generation empties the cache
+            version = self._version
+            cached = self._cache.get(key)
+            if cached is None:
+                candidates, concepts = self._rank(searcher, text, lexicon, limit, category)
+            else:
+                self._cache.move_to_end(key)
+        if cached is None:
+            results = [self._result(c, concepts, lexicon) for c in candidates[:limit]]
+            cached = (len(candidates), results)
+            with self._lock:
+                if self.cache_size and version == self._version:
+                    self._cache[key] = cached
+                    while len(self._cache) > self.cache_size:
+                        self._cache.popitem(last=False)
+        total, results = cached
         return {
             "query": query,
-            "total": len(candidates),
+            "total": total,
             "took_ms": round((time.perf_counter() - started) * 1000, 3),
-            "results": results,
+            "results": [dict(r) for r in results],
         }
 
     def _rank(

@@ -17,6 +17,8 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
 
 def redact(text: str) -> str:
     """Given user text, return it with ID/phone/order/card numbers and emails replaced by labels."""
+    if "@" not in text and not any(ch.isdigit() for ch in text):
+        return text  # every pattern needs a digit or an @ (isdigit() covers full-width digits too)
     text = unicodedata.normalize("NFKC", text)  # full-width digits must not slip through
     for pattern, label in _PATTERNS:
         text = pattern.sub(label, text)

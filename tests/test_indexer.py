@@ -221,3 +221,19 @@ def test_a_page_search_boost_lowers_its_sections(project: Settings):
         after = {r["id"]: r["score"] for r in engine.search("退货要自己包装吗")["results"]}
     # Half, give or take the BM25 statistics the rewritten documents shift a little.
     assert 0.4 < after["return-packaging"] / before["return-packaging"] < 0.6
+
+
+def test_a_repeated_question_gets_the_new_answer_after_an_update(project: Settings):
+    build_index(project)
+    with Engine(project, refresh_seconds=0) as engine:
+        first = engine.search("退货要自己包装吗")
+        assert engine.search("退货要自己包装吗")["results"] == first["results"]  # memoised
+        edit(
+            project.docs_dir / "return.md",
+            "配送员不提供任何商品包装服务",
+            "配送员不提供任何商品包装服务和胶带",
+        )
+        build_index(project)
+        again = engine.search("退货要自己包装吗")
+        assert "胶带" in again["results"][0]["answer"]
+        assert "胶带" not in first["results"][0]["answer"]
