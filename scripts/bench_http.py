@@ -47,10 +47,17 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start(workers: int, analytics: bool, db: Path) -> tuple[subprocess.Popen, str]:
+def start(
+    workers: int, analytics: bool, db: Path, cache: bool = True
+) -> tuple[subprocess.Popen, str]:
     """Start `kb serve` on a free port; return the process and its base URL once healthy."""
     port = free_port()
-    env = {**os.environ, "KB_ANALYTICS": "1" if analytics else "0", "KB_ANALYTICS_DB": str(db)}
+    env = {
+        **os.environ,
+        "KB_ANALYTICS": "1" if analytics else "0",
+        "KB_ANALYTICS_DB": str(db),
+        "KB_SEARCH_CACHE": "2048" if cache else "0",  # 0: every request computed anew
+    }
     proc = subprocess.Popen(
         [
             sys.executable,

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import queue
 import sqlite3
 import threading
 import time
+from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -52,28 +52,33 @@ def connect(path: Path, timeout: float = 0.2) -> sqlite3.Connection:
 
 @dataclass
 class Recorder:
-    """Queues events in memory and writes them in batches from one background thread.
+    """Collects events in memory and writes them in batches from one background thread.
 
-    A search never waits on SQLite: when the database is locked, full or unwritable,
-    the batch is dropped and counted in `dropped`, and search goes on.
+    A search only appends to a deque (no lock handoff, no thread wake-up per event); the writer
+    wakes every `flush_every` seconds. A search never waits on SQLite: when the database is
+    locked, full or unwritable, the batch is dropped and counted in `dropped`, and search goes on.
     """
 
     path: Path
     flush_every: float = 0.5
-    max_queue: int = 10_000
+    max_pending: int = 10_000
 
     def __post_init__(self) -> None:
-        self._queue: queue.Queue[tuple[str, tuple[Any, ...]] | None] = queue.Queue(self.max_queue)
+        self._pending: deque[tuple[str, tuple[Any, ...]]] = deque()
+        self._wake = threading.Event()
+        self._flushed: list[threading.Event] = []
+        self._flush_lock = threading.Lock()
+        self._closing = False
         self.dropped = 0
         self.written = 0
         self._thread = threading.Thread(target=self._run, name="kb-analytics", daemon=True)
         self._thread.start()
 
     def _put(self, table: str, row: tuple[Any, ...]) -> None:
-        try:
-            self._queue.put_nowait((table, row))
-        except queue.Full:
+        if len(self._pending) >= self.max_pending:  # the writer is stuck: shed load, not memory
             self.dropped += 1
+        else:
+            self._pending.append((table, row))
 
     def search(self, query: str, total: int, top_id: str | None, took_ms: float) -> None:
         """Record one search (the query redacted first)."""
@@ -91,37 +96,35 @@ class Recorder:
         )
 
     def flush(self, timeout: float = 5.0) -> None:
-        """Block until everything queued so far is written or dropped (tests and shutdown)."""
+        """Block until everything recorded so far is written or dropped (tests and shutdown)."""
         done = threading.Event()
-        self._put("__flush__", (done,))
+        with self._flush_lock:
+            self._flushed.append(done)
+        self._wake.set()
         done.wait(timeout)
 
     def close(self) -> None:
         """Flush and stop the writer thread."""
+        self._closing = True
         self.flush()
-        self._queue.put(None)
         self._thread.join(5)
 
     def _run(self) -> None:
         db: sqlite3.Connection | None = None
         while True:
-            batch = [self._queue.get()]
-            deadline = time.monotonic() + self.flush_every
-            while batch[-1] is not None and batch[-1][0] != "__flush__":
-                try:
-                    batch.append(self._queue.get(timeout=max(0.0, deadline - time.monotonic())))
-                except queue.Empty:
-                    break
-            rows = [item for item in batch if item is not None and item[0] != "__flush__"]
+            self._wake.wait(self.flush_every)
+            self._wake.clear()
+            with self._flush_lock:
+                waiters, self._flushed = self._flushed, []
+            rows = [self._pending.popleft() for _ in range(len(self._pending))]
             if rows:
                 db = self._write(db, rows)
-            for item in batch:
-                if item is None:
-                    if db is not None:
-                        db.close()
-                    return
-                if item[0] == "__flush__":
-                    item[1][0].set()
+            for done in waiters:
+                done.set()
+            if self._closing and not self._pending:
+                if db is not None:
+                    db.close()
+                return
 
     def _write(
         self, db: sqlite3.Connection | None, rows: list[tuple[str, tuple[Any, ...]]]
