@@ -23,7 +23,7 @@ CREATE TABLE IF NOT EXISTS searches (ts REAL NOT NULL, query TEXT NOT NULL, tota
                                      top_id TEXT, took_ms REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS clicks (ts REAL NOT NULL, query TEXT NOT NULL, id TEXT NOT NULL, rank INTEGER);
 CREATE TABLE IF NOT EXISTS feedback (ts REAL NOT NULL, id TEXT NOT NULL, helpful INTEGER NOT NULL,
-                                     reason TEXT, comment TEXT);
+                                     reason TEXT);
 CREATE INDEX IF NOT EXISTS searches_ts ON searches (ts);
 CREATE INDEX IF NOT EXISTS clicks_ts ON clicks (ts);
 CREATE INDEX IF NOT EXISTS feedback_ts ON feedback (ts);
@@ -32,7 +32,7 @@ CREATE INDEX IF NOT EXISTS feedback_ts ON feedback (ts);
 _INSERT = {
     "searches": "INSERT INTO searches VALUES (?, ?, ?, ?, ?)",
     "clicks": "INSERT INTO clicks VALUES (?, ?, ?, ?)",
-    "feedback": "INSERT INTO feedback VALUES (?, ?, ?, ?, ?)",
+    "feedback": "INSERT INTO feedback VALUES (?, ?, ?, ?)",
 }
 
 
@@ -88,12 +88,9 @@ class Recorder:
         """Record one click on a result (the query redacted first)."""
         self._put("clicks", (time.time(), clean_query(query), fid, rank))
 
-    def feedback(self, fid: str, helpful: bool, reason: str | None, comment: str | None) -> None:
-        """Record one 有帮助/没帮助 vote (the comment redacted first)."""
-        self._put(
-            "feedback",
-            (time.time(), fid, int(helpful), reason, redact(comment) if comment else None),
-        )
+    def feedback(self, fid: str, helpful: bool, reason: str | None) -> None:
+        """Record one 有帮助/没帮助 vote: the answer, the vote and a fixed reason, nothing about who."""
+        self._put("feedback", (time.time(), fid, int(helpful), reason))
 
     def flush(self, timeout: float = 5.0) -> None:
         """Block until everything recorded so far is written or dropped (tests and shutdown)."""

@@ -34,7 +34,6 @@ error_log = logging.getLogger("kb.error")
 
 MAX_LIMIT = 50
 MAX_BODY = 4096
-MAX_COMMENT = 200
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 _BAD_PERCENT = re.compile(rb"%(?![0-9A-Fa-f]{2})")
 
@@ -177,7 +176,7 @@ def _limited(request: Request) -> Response | None:
 
 async def feedback_endpoint(request: Request) -> Response:
     """
-    summary: 记录“这篇有帮助吗？”的反馈（不保存个人信息，按客户端限流）
+    summary: 记录“这篇有帮助吗？”的反馈（只有答案 id、是否有帮助和固定的原因，不保存个人信息；按客户端限流）
     requestBody:
       content:
         application/json:
@@ -188,7 +187,6 @@ async def feedback_endpoint(request: Request) -> Response:
               id: {type: string, description: FAQ id}
               helpful: {type: boolean}
               reason: {type: string, enum: [信息不全, 看不懂, 和我的情况不符, 其他]}
-              comment: {type: string, maxLength: 200}
     responses:
       202: {description: 已记录}
       400: {description: 参数错误, content: {application/json: {schema: {$ref: "#/components/schemas/Error"}}}}
@@ -207,14 +205,14 @@ async def feedback_endpoint(request: Request) -> Response:
         raise BadQuery(
             "reason 只能在“没帮助”时填写，且必须是给定选项之一", f"可选：{'、'.join(REASONS)}"
         )
-    comment = data.get("comment")
-    if comment is not None and (not isinstance(comment, str) or len(comment) > MAX_COMMENT):
+    unknown = set(data) - {"id", "helpful", "reason"}
+    if unknown:
+        # Free text could carry names or addresses: feedback keeps none, so it takes none.
         raise BadQuery(
-            f"comment 必须是不超过 {MAX_COMMENT} 字的文字",
-            "写短一点，不要填写身份证号、手机号等个人信息",
+            f"不接受的字段：{'、'.join(sorted(unknown))}", "只发送 id、helpful 和可选的 reason"
         )
     if request.app.state.recorder:
-        request.app.state.recorder.feedback(fid, helpful, reason, (comment or "").strip() or None)
+        request.app.state.recorder.feedback(fid, helpful, reason)
     return JSONResponse({"status": "recorded"}, status_code=202)
 
 

@@ -16,8 +16,8 @@ def test_report_lists_top_zero_result_unclicked_and_most_read(tmp_path: Path):
     rec.search("怎么做红烧肉", 0, None, 0.4)
     rec.search("清关  身份证", 2, "customs-id", 1.1)
     rec.click("退货运费", "return-shipping-fee", 1)
-    rec.feedback("cancel-fee", False, "看不懂", None)
-    rec.feedback("cancel-fee", True, None, None)
+    rec.feedback("cancel-fee", False, "看不懂")
+    rec.feedback("cancel-fee", True, None)
     rec.close()
 
     data = report(db, days=7)
@@ -53,7 +53,6 @@ def test_personal_data_never_reaches_the_database(tmp_path: Path):
         1,
     )
     rec.click("我的手机13912345678收不到短信", "return-customs-info", 1)
-    rec.feedback("customs-id", False, "其他", "我的身份证是110105194912310021")
     rec.close()
     dump = "\n".join(sqlite3.connect(db).iterdump())
     for secret in (
@@ -62,7 +61,6 @@ def test_personal_data_never_reaches_the_database(tmp_path: Path):
         "a.b@qq.com",
         "112-1234567-1234567",
         "13912345678",
-        "110105194912310021",
     ):
         assert secret not in dump
     assert "[身份证号]" in dump and "[手机号]" in dump and "[邮箱]" in dump and "[订单号]" in dump

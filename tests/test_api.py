@@ -199,8 +199,8 @@ def test_a_click_is_counted_in_the_report(fresh_client):
         {"id": "../etc", "helpful": True},
         {"id": "cancel-fee", "helpful": True, "reason": "看不懂"},
         {"id": "cancel-fee", "helpful": False, "reason": "太贵了"},
-        {"id": "cancel-fee", "helpful": False, "comment": "长" * 201},
-        {"id": "cancel-fee", "helpful": False, "comment": 5},
+        {"id": "cancel-fee", "helpful": False, "comment": "我叫王小明，住在北京"},
+        {"id": "cancel-fee", "helpful": False, "reason": "其他", "email": "a@b.cn"},
         [1, 2],
     ],
 )

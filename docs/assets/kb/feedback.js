@@ -25,8 +25,6 @@ function widget(id) {
     <fieldset class="kb-feedback__reasons" hidden>
       <legend>哪里没帮到你？（可选）</legend>
       ${REASONS.map((r) => `<label><input type="radio" name="reason" value="${r}"> ${r}</label>`).join("")}
-      <label class="kb-feedback__comment">补充说明（可选，请勿填写身份证号、手机号）
-        <textarea name="comment" maxlength="200" rows="2"></textarea></label>
       <button type="submit" class="md-button md-button--primary">提交</button>
     </fieldset>
     <p class="kb-feedback__status" role="status" aria-live="polite"></p>`;
@@ -37,9 +35,7 @@ function widget(id) {
     const payload = { id, helpful };
     if (!helpful) {
       const reason = box.querySelector("input[name=reason]:checked")?.value;
-      const comment = box.elements.comment.value.trim();
       if (reason) payload.reason = reason;
-      if (comment) payload.comment = comment;
     }
     const error = await sendFeedback(payload);
     if (error) {
