@@ -168,6 +168,9 @@ def _serve(args: argparse.Namespace, settings: search.Settings) -> int:
     if not 1 <= args.workers <= 64:
         _err("kb：--workers 必须在 1 到 64 之间")
         return 2
+    if not 1 <= args.port <= 65535:
+        _err("kb：--port 必须在 1 到 65535 之间")
+        return 2
     done = search.ensure_built(settings)
     if done:
         print(f"已更新：{'、'.join({'site': '站点', 'index': '索引'}[d] for d in done)}")

@@ -67,8 +67,14 @@ def load_settings(root: Path | str | None = None) -> Settings:
     KB_INDEX_DIR and KB_ANALYTICS_DB override them (tests and deployments use these).
     """
     base = Path(root or os.environ.get("KB_ROOT") or find_root()).resolve()
-    with open(base / "pyproject.toml", "rb") as f:
-        conf = tomllib.load(f).get("tool", {}).get("kb", {})
+    try:
+        with open(base / "pyproject.toml", "rb") as f:
+            conf = tomllib.load(f).get("tool", {}).get("kb", {})
+    except (OSError, tomllib.TOMLDecodeError) as e:
+        raise KbError(
+            f"{base} 不是帮助中心的目录（读不了 pyproject.toml：{e}）",
+            "用 --root 或 KB_ROOT 指向含 mkdocs.yml 和 pyproject.toml 的仓库目录",
+        ) from e
 
     def path(key: str, default: str) -> Path:
         value = os.environ.get(f"KB_{key.upper()}") or conf.get(key) or default

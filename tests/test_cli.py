@@ -14,7 +14,14 @@ from search.settings import Settings
 
 @pytest.fixture(autouse=True)
 def no_path_overrides(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("KB_ROOT", "KB_DOCS_DIR", "KB_SITE_DIR", "KB_BUILD_DIR", "KB_INDEX_DIR"):
+    for name in (
+        "KB_ROOT",
+        "KB_DOCS_DIR",
+        "KB_SITE_DIR",
+        "KB_BUILD_DIR",
+        "KB_INDEX_DIR",
+        "KB_ANALYTICS_DB",
+    ):
         monkeypatch.delenv(name, raising=False)
 
 
@@ -91,3 +98,17 @@ def test_cli_module_does_not_import_whoosh_or_jieba():
     code = "import sys, search.cli; print(any(m.split('.')[0] in ('whoosh', 'jieba') for m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_a_folder_that_is_no_help_center_is_a_message_not_a_traceback(tmp_path, capsys):
+    assert main(["--root", str(tmp_path / "nowhere"), "check"]) == 1
+    err = capsys.readouterr().err
+    assert "不是帮助中心的目录" in err and "提示" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("args", "message"), [(["--port", "70000"], "--port"), (["--workers", "0"], "--workers")]
+)
+def test_serve_refuses_impossible_ports_and_worker_counts(project: Settings, capsys, args, message):
+    assert kb(project, "serve", *args) == 2
+    assert message in capsys.readouterr().err
