@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import posixpath
 import re
 from collections import defaultdict
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from .catalogue import Catalogue, load_catalogue
@@ -178,11 +179,13 @@ def _link_problems(page: Page, where: str, pages: dict[str, Page], docs_dir: Pat
             continue
         target = page
         if parts.path:
-            rel = (PurePosixPath(page.rel).parent / unquote(parts.path)).as_posix()
-            rel = str(PurePosixPath(*_normalise(rel.split("/"))))
+            rel = posixpath.normpath(
+                posixpath.join(posixpath.dirname(page.rel), unquote(parts.path))
+            )
+            inside = not rel.startswith("../")  # MkDocs cannot link outside docs/ either
             if rel in pages:
                 target = pages[rel]
-            elif (docs_dir / rel).is_file():
+            elif inside and (docs_dir / rel).is_file():
                 continue
             else:
                 out.append(
@@ -203,17 +206,6 @@ def _link_problems(page: Page, where: str, pages: dict[str, Page], docs_dir: Pat
                     f"改成 {target.rel} 里已有的 id（标题后面 {{#id}} 里的名字）",
                 )
             )
-    return out
-
-
-def _normalise(parts: list[str]) -> list[str]:
-    out: list[str] = []
-    for p in parts:
-        if p == "..":
-            if out:
-                out.pop()
-        elif p not in ("", "."):
-            out.append(p)
     return out
 
 

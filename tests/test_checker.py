@@ -186,3 +186,12 @@ def test_bad_search_options_are_named(project: Settings, capsys):
     code, output = kb_check(project, capsys)
     assert code != 0
     assert f"docs/refund.md:{line + 1}: error: search.boost “lots” 不是 0.1–10 之间的数" in output
+
+
+def test_a_link_outside_docs_is_named(project: Settings, capsys):
+    line = edit(
+        project.docs_dir / "cancel.md", "](refund.md#cancel-refund)", "](../pyproject.toml)"
+    )
+    code, output = kb_check(project, capsys)
+    assert code != 0
+    assert f"docs/cancel.md:{line}: error: 链接目标 ../pyproject.toml 不存在" in output
