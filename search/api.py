@@ -27,6 +27,7 @@ from search.catalogue import load_catalogue
 from search.errors import BadQuery, KbError
 from search.limiter import RateLimiter
 from search.redaction import redact
+from search.renderer import mkdocs_config
 from search.settings import Settings, load_settings
 
 access_log = logging.getLogger("kb.access")
@@ -349,8 +350,9 @@ class Guard:
                 status = message["status"]
             await send(message)
 
-        raw: bytes = scope.get("query_string", b"")
-        problem = _undecodable(raw) if scope["path"].startswith("/api/") else None
+        query, problem = _decode_query(scope.get("query_string", b""))
+        if not scope["path"].startswith("/api/"):
+            problem = None  # the site's files ignore their query string
         try:
             if problem:
                 await error_response(400, problem, "把参数按 UTF-8 做 URL 编码后再发送")(
@@ -360,7 +362,7 @@ class Guard:
             else:
                 await self.app(scope, receive, send_wrapper)
         finally:
-            query = redact(unquote_to_bytes(raw.replace(b"+", b" ")).decode("utf-8", "replace"))
+            query = redact(query)
             access_log.info(
                 '%s "%s %s%s" %d %.1fms',
                 (scope.get("client") or ("-",))[0],
@@ -372,23 +374,22 @@ class Guard:
             )
 
 
-def _undecodable(raw: bytes) -> str | None:
+def _decode_query(raw: bytes) -> tuple[str, str | None]:
+    """Given a raw query string, return it decoded (for the log) and what is wrong with it, if anything."""
+    data = unquote_to_bytes(raw.replace(b"+", b" "))
     if _BAD_PERCENT.search(raw):
-        return "网址参数里有无效的百分号编码"
+        return data.decode("utf-8", "replace"), "网址参数里有无效的百分号编码"
     try:
-        unquote_to_bytes(raw.replace(b"+", b" ")).decode("utf-8")
+        return data.decode("utf-8"), None
     except UnicodeDecodeError:
-        return "网址参数不是合法的 UTF-8（可能被截断了）"
-    return None
+        return data.decode("utf-8", "replace"), "网址参数不是合法的 UTF-8（可能被截断了）"
 
 
 def site_url(settings: Settings) -> str:
     """Given settings, return mkdocs.yml's site_url with a trailing slash ('' when unset)."""
-    import yaml
-
     try:
-        url = (yaml.safe_load(settings.mkdocs_yml.read_text("utf-8")) or {}).get("site_url") or ""
-    except (OSError, yaml.YAMLError):
+        url = mkdocs_config(settings.mkdocs_yml).get("site_url") or ""
+    except KbError:
         return ""
     return url if not url or url.endswith("/") else f"{url}/"
 

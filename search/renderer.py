@@ -16,11 +16,23 @@ _MKDOCS_BUILTIN = ["toc", "tables", "fenced_code"]
 
 
 @lru_cache(maxsize=8)
-def _extensions(mkdocs_yml: Path, mtime: float) -> tuple[list[str], dict[str, dict[str, Any]]]:
+def _load(mkdocs_yml: Path, mtime: float) -> dict[str, Any]:
     try:
-        config = yaml.safe_load(mkdocs_yml.read_text(encoding="utf-8")) or {}
+        return yaml.safe_load(mkdocs_yml.read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError) as e:
         raise KbError(f"读不了 {mkdocs_yml}：{e}", "检查 mkdocs.yml 是否存在、YAML 是否合法") from e
+
+
+def mkdocs_config(mkdocs_yml: Path) -> dict[str, Any]:
+    """Given mkdocs.yml, return its parsed content (re-read only when the file changes)."""
+    try:
+        mtime = mkdocs_yml.stat().st_mtime
+    except OSError as e:
+        raise KbError(f"读不了 {mkdocs_yml}：{e}", "检查 mkdocs.yml 是否存在、YAML 是否合法") from e
+    return _load(mkdocs_yml, mtime)
+
+
+def _extensions(config: dict[str, Any]) -> tuple[list[str], dict[str, dict[str, Any]]]:
     names = list(_MKDOCS_BUILTIN)
     configs: dict[str, dict[str, Any]] = {}
     for item in config.get("markdown_extensions") or []:
@@ -34,5 +46,5 @@ def _extensions(mkdocs_yml: Path, mtime: float) -> tuple[list[str], dict[str, di
 
 def markdown_converter(mkdocs_yml: Path) -> markdown.Markdown:
     """Given mkdocs.yml, return a fresh Markdown converter configured as the site's."""
-    names, configs = _extensions(mkdocs_yml, mkdocs_yml.stat().st_mtime)
+    names, configs = _extensions(mkdocs_config(mkdocs_yml))
     return markdown.Markdown(extensions=names, extension_configs=configs)
