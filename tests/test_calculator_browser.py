@@ -90,7 +90,10 @@ def test_return_across_national_day_2026(calc):
     }
     text = result_text(calc)
     # The holidays that moved the date are named; the assumed pickup day says it is one.
-    assert "2026年10月13日（周二） 前后，遇中秋节、国庆节假期顺延；9月20日（周日）、10月10日（周六）调休上班" in text
+    assert (
+        "2026年10月13日（周二） 前后，遇中秋节、国庆节假期顺延；9月20日（周日）、10月10日（周六）调休上班"
+        in text
+    )
     assert "2026年9月16日（周三）（假设）" in text
     assert "最早可能" not in text and "¥0.00" not in text
     assert "帮助中心没有写到这种情况要付" in text

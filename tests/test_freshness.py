@@ -12,7 +12,9 @@ from search.settings import Settings
 def test_recent_updates_lists_pages_newest_first(project: Settings):
     for name, date in (("refund.md", "2026-01-05"), ("cancel.md", "2026-11-20")):
         page = project.docs_dir / name
-        text = re.sub(r"^updated: .*$", f"updated: {date}", page.read_text("utf-8"), count=1, flags=re.M)
+        text = re.sub(
+            r"^updated: .*$", f"updated: {date}", page.read_text("utf-8"), count=1, flags=re.M
+        )
         page.write_text(text, "utf-8")
     markdown = recent_updates_markdown(load_pages(project.docs_dir, project.mkdocs_yml))
     rows = re.findall(r"^\| (\d{4}-\d{2}-\d{2}) \| \[([^\]]+)\]\(([^)]+)\)", markdown, re.M)
