@@ -240,7 +240,7 @@ def test_copy_answer_gives_chat_ready_text_with_step_numbers_and_urls(
     assert [s[:2] for s in steps] == ["1.", "2.", "3.", "4."], lines
     assert steps[0].startswith("1. 运回海外库房：")
     # A link is its text plus the full URL; an admonition title is a line of its own.
-    assert f"已退款但银行卡没到账怎么办？（{live_server.url}/refund/#refund-bank）" in steps[3]
+    assert f"已退款但银行卡没到账怎么办（{live_server.url}/refund/#refund-bank）" in steps[3]
     assert "这些都是平均时间" in lines
     assert lines[-1] == f"{live_server.url}/refund/#return-refund-time"
     assert not any("¶" in line or "最后更新" in line or "没找到答案" in line for line in lines)

@@ -91,12 +91,12 @@ function faqLinks(root) {
   return links;
 }
 
-function faqParagraph(ids, links) {
+function faqParagraph(ids, links, lead = TEXT.related) {
   const anchors = (ids ?? [])
     .filter((id) => links.has(id))
     .map((id) => el("a", { href: links.get(id).href }, links.get(id).text));
   if (!anchors.length) return null;
-  const p = el("p", { class: "kb-calc-step__faq" }, TEXT.related);
+  const p = el("p", { class: "kb-calc-step__faq" }, lead);
   anchors.forEach((a, i) => p.append(...(i ? ["、", a] : [a])));
   return p;
 }
@@ -131,8 +131,8 @@ function renderPast(past, links) {
       "ol",
       {},
       ...past.steps.map((step) => {
-        const faq = faqParagraph(step.faq, links);
-        return el("li", {}, step.text, ...(faq ? [" ", ...faq.childNodes] : []));
+        const faq = faqParagraph(step.faq, links, "见");
+        return el("li", {}, step.text, ...(faq ? [...faq.childNodes] : []));
       }),
     ),
   );
