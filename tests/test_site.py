@@ -79,3 +79,12 @@ def test_each_page_has_its_front_matter_description_and_sitemap_date(built_proje
         description = re.search(r'<meta name="description" content="([^"]*)"', built).group(1)
         assert html_lib.unescape(description) == page.meta["description"], page.rel
         assert lastmod[page.url] == page.meta["updated"].isoformat(), page.rel
+
+
+def test_search_dropdown_lines_read_like_the_help_centers_own(built_project: Settings):
+    built = (built_project.site_dir / "index.html").read_text("utf-8")
+    config = re.search(r'id="__config" type="application/json">(.*?)</script>', built, re.S)
+    words = json.loads(config.group(1))["translations"]
+    assert words["search.result.other"] == "找到 # 条结果"
+    assert words["search.result.one"] == "找到 1 条结果"
+    assert words["search.result.placeholder"].startswith("输入问题")
