@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+import re
 
 from mkdocs.exceptions import PluginError
 
@@ -45,3 +47,46 @@ def on_post_build(config):
         write_calendar(Path(config.docs_dir), Path(config.site_dir))
     except KbError as e:
         raise PluginError(f"{e}（{e.hint}）") from e
+
+
+def on_page_markdown(markdown, page, config, files):
+    """Give the sitemap the page's own review date (front matter `updated`), not the build date."""
+    updated = page.meta.get("updated")
+    if isinstance(updated, dt.date):
+        page.update_date = updated.isoformat()
+    return markdown
+
+
+_FIRST_H2 = re.compile(r"^\s*<h2([^>]*)>(.*?)</h2>", re.S)
+
+
+def on_page_content(html, page, config, files):
+    """A page that opens with an h2 titled like the page (the calculator) gets it as its only h1,
+    instead of Material adding the nav title above it."""
+    m = _FIRST_H2.match(html)
+    title = str(page.meta.get("title") or "")
+    if (
+        "<h1" in html
+        or not m
+        or not title
+        or not re.sub(r"<[^>]+>", "", m.group(2)).startswith(title)
+    ):
+        return html
+    return f"<h1{m.group(1)}>{m.group(2)}</h1>{html[m.end() :]}"
+
+
+def on_page_context(context, page, config, nav):
+    """Hand the template the page's FAQPage structured data (built in search.faqpage)."""
+    from pathlib import Path
+
+    from search.faqpage import jsonld_for_file
+
+    source = page.file.abs_src_path
+    context["kb_faq_jsonld"] = (
+        jsonld_for_file(
+            Path(source), Path(config.docs_dir), Path(config.config_file_path), config.site_url
+        )
+        if source
+        else None
+    )
+    return context

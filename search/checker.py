@@ -11,6 +11,8 @@ from urllib.parse import unquote, urlsplit
 
 from .catalogue import Catalogue, load_catalogue
 from .errors import ContentError, Problem
+from .faqpage import faqpage_check
+from .house_style import style_problems
 from .page import Page, load_pages
 from .scaffold import PLACEHOLDER
 from .settings import Settings
@@ -296,6 +298,8 @@ def find_problems(settings: Settings, today: dt.date | None = None) -> list[Prob
                     f"在对应页面加上 “## 问题 {{#{fid}}}” 段落；已发布的 id 不能删除或改名",
                 )
             )
+    problems += faqpage_check(settings, list(pages.values()))
+    problems += style_problems(settings, list(pages.values()))
     return sorted(problems, key=lambda p: (p.severity != "error", p.path, p.line))
 
 

@@ -16,7 +16,7 @@ TODAY = (
 PATH = "/tools/calculator/"
 ROOT = Path(__file__).resolve().parent.parent
 # A received order returned for a non-quality reason: the international return fee applies.
-OTHER_REASON_RETURN = {"state": "已签收", "action": "退货", "reason": "其他原因"}
+OTHER_REASON_RETURN = {"state": "已发货", "action": "退货", "reason": "其他原因"}
 
 
 def calculator_errors(page) -> list[str]:
@@ -75,7 +75,7 @@ def result_text(page) -> str:
 
 def test_return_across_national_day_2026(calc):
     open_calculator(calc)
-    fill(calc, state="已签收", action="退货", reason="商品质量问题", paid="899", date="2026-09-15")
+    fill(calc, state="已发货", action="退货", reason="商品质量问题", paid="899", date="2026-09-15")
     calc.get_by_role("button", name="计算", exact=True).click()
     calc.locator("#kb-calc-result").wait_for()
     assert calc.locator(".kb-calc-refund__amount").inner_text() == "¥899.00"
@@ -89,11 +89,28 @@ def test_return_across_national_day_2026(calc):
         "bank": None,
     }
     text = result_text(calc)
-    assert "预计 2026年10月13日（周二） 前后" in text
-    assert "假设最早 2026年9月16日（周三）" in text
-    assert "不扣（¥0.00）" in text
+    # The holidays that moved the date are named; the assumed pickup day says it is one.
+    assert (
+        "2026年10月13日（周二） 前后，遇中秋节、国庆节假期顺延；9月20日（周日）、10月10日（周六）调休上班"
+        in text
+    )
+    assert "2026年9月16日（周三）（假设）" in text
+    assert "最早可能" not in text and "¥0.00" not in text
+    assert "帮助中心没有写到这种情况要付" in text
+    badges = calc.eval_on_selector_all(
+        ".kb-calc-step",
+        "els => Object.fromEntries(els.map(li => [li.dataset.step, [...li.querySelectorAll('.kb-calc-badge')].map(b => b.textContent)]))",
+    )
+    assert badges["pickup"] == ["假设"] and badges["notice"] == []
+    assert badges["transit"] == ["预计", "假设"] and badges["refund"] == ["预计", "假设"]
+    assumptions = calc.locator(".kb-calc-assumptions").inner_text()
+    assert "申请后第 1 天取件" in assumptions and "到货当天就确认" in assumptions
+    # The headline and the status line carry the caveat in the same sentence (these dates are
+    # before the fixed "today", so it also says so).
+    summary = calc.locator(".kb-calc-result__summary").inner_text()
+    assert "按平均时间和假设的取件日期估算" in summary and "已经过去" in summary
     status = calc.locator("#kb-calc-status").inner_text()
-    assert "¥899.00" in status and "2026年10月16日" in status  # announced through role=status
+    assert status == summary and "¥899.00" in status  # announced through role=status
     assert calculator_errors(calc) == []
 
 
@@ -118,15 +135,17 @@ def test_non_quality_return_deducts_the_fee_and_links_each_step(calc):
 
 def test_empty_fee_is_not_invented_and_2027_is_an_estimate(calc):
     open_calculator(calc)
-    fill(calc, state="已发货", action="退货", reason="其他原因", paid="1299", date="2026-11-26")
+    fill(calc, **OTHER_REASON_RETURN, paid="1299", date="2026-11-26")
     calc.get_by_role("button", name="计算", exact=True).click()
     calc.locator("#kb-calc-result").wait_for()
     amount = calc.locator(".kb-calc-refund__amount").inner_text()
     assert amount == "¥1,299.00 减去系统显示的国际退货费用"
     text = result_text(calc)
-    assert "金额以系统显示为准" in text
+    assert "金额看系统显示的“退货运费”" in text
     assert "2027 年的放假安排还没有正式公布" in text
     assert step_dates(calc)["refund"] == "2026-12-23/2027-01-04"
+    summary = calc.locator(".kb-calc-result__summary").inner_text()
+    assert "按平均时间和假设的取件日期估算，约在" in summary and "可能更晚" in summary
     refund_step = calc.locator(".kb-calc-step[data-step=refund]").inner_text()
     assert "用到了 2027 年的估算日历" in refund_step
     assert "估算日历" not in calc.locator(".kb-calc-step[data-step=transit]").inner_text()
@@ -287,12 +306,64 @@ def test_works_after_instant_navigation_there_and_back(calc):
     assert calculator_errors(calc) == []
 
 
+def test_dates_already_past_say_so_and_point_to_the_bank_then_customer_service(calc):
+    open_calculator(
+        calc, "?state=shipped&action=return&reason=other&paid=500&fee=68.5&date=2026-06-10"
+    )
+    calc.locator("#kb-calc-result").wait_for()
+    summary = calc.locator(".kb-calc-result__summary").inner_text()
+    assert "这些日期已经过去" in summary and "先查银行，再联系客服" in summary
+    past = calc.locator("[data-result=past]")
+    assert past.is_visible()
+    hrefs = past.locator("a").evaluate_all("els => els.map(a => a.getAttribute('href'))")
+    assert hrefs[0].endswith("refund.md#refund-bank") or hrefs[0].endswith("/refund/#refund-bank")
+    assert hrefs[1].endswith("/contact/#contact-service")
+    assert calculator_errors(calc) == []
+
+
+def test_cancel_through_customer_service_gives_no_date_for_the_refund(calc):
+    open_calculator(calc, "?state=not_shipped&action=cancel&paid=299&date=2026-11-20")
+    calc.locator("#kb-calc-result").wait_for()
+    calc.get_by_role("radio", name="请客服取消（电话或邮件）").check()
+    calc.locator("[data-step=processed]").wait_for()
+    assert step_dates(calc) == {
+        "request": "2026-11-20",
+        "processed": None,
+        "refund": None,
+        "bank": None,
+    }
+    assert "客服办理好取消的当天" in calc.locator("[data-step=refund]").inner_text()
+    assert "method=service" in calc.url
+    assert "2026年11月20日" not in calc.locator(".kb-calc-result__summary").inner_text()
+
+
+def test_rule_driven_text_follows_the_rules_file(calc):
+    rules = json.loads((ROOT / "docs" / "tools" / "calculator-rules.json").read_text("utf-8"))
+    rules["return"]["fee_deducted_for_reasons"] = ["quality", "other"]
+    rules["return"]["carrier"] = "某承运商"
+    calc.route(
+        "**/tools/calculator-rules.json",
+        lambda route: route.fulfill(json=rules),
+    )
+    open_calculator(
+        calc, "?state=shipped&action=return&reason=quality&paid=100&fee=10&date=2026-11-26"
+    )
+    calc.locator("#kb-calc-result").wait_for()
+    hint = calc.locator("#kb-calc-reason-hint").inner_text()
+    assert hint.startswith("选“商品质量问题”或“其他原因”要承担国际退货费用")
+    assert calc.locator(".kb-calc-refund__amount").inner_text() == "¥90.00"
+    text = result_text(calc)
+    assert "收到某承运商的通知" in text and "易客满" not in text
+
+
 def test_phone_width_fits_without_horizontal_scrolling(calc):
     calc.set_viewport_size({"width": 360, "height": 740})
     open_calculator(
         calc, "?state=delivered&action=return&reason=other&paid=500&fee=68.5&date=2026-11-26"
     )
     calc.locator("#kb-calc-result").wait_for()
+    # An old link's state=delivered (已签收) reads as 已发货.
+    assert calc.get_by_role("radio", name="已发货").is_checked()
     assert calc.evaluate("document.documentElement.scrollWidth") <= 360
     for selector in ("#kb-calc-paid", "button[type=submit]", "#kb-calc-copy", ".kb-calc-timeline"):
         box = calc.locator(selector).bounding_box()

@@ -101,7 +101,9 @@ def test_missing_front_matter_field_is_named(project: Settings, capsys):
 
 
 def test_malformed_date_is_named(project: Settings, capsys):
-    line = edit(project.docs_dir / "about.md", "updated: 2026-11-26", "updated: 26/11/2026")
+    about = project.docs_dir / "about.md"
+    current = re.search(r"^updated: .*$", about.read_text("utf-8"), re.M).group(0)
+    line = edit(about, current, "updated: 26/11/2026")
     code, output = kb_check(project, capsys)
     assert code != 0
     assert f"docs/about.md:{line}: error: updated “26/11/2026” 不是日期" in output

@@ -10,14 +10,12 @@ from search.settings import Settings
 
 
 def test_recent_updates_lists_pages_newest_first(project: Settings):
-    refund = project.docs_dir / "refund.md"
-    refund.write_text(
-        refund.read_text("utf-8").replace("updated: 2026-11-26", "updated: 2026-01-05"), "utf-8"
-    )
-    cancel = project.docs_dir / "cancel.md"
-    cancel.write_text(
-        cancel.read_text("utf-8").replace("updated: 2026-11-26", "updated: 2026-11-20"), "utf-8"
-    )
+    for name, date in (("refund.md", "2026-01-05"), ("cancel.md", "2026-11-20")):
+        page = project.docs_dir / name
+        text = re.sub(
+            r"^updated: .*$", f"updated: {date}", page.read_text("utf-8"), count=1, flags=re.M
+        )
+        page.write_text(text, "utf-8")
     markdown = recent_updates_markdown(load_pages(project.docs_dir, project.mkdocs_yml))
     rows = re.findall(r"^\| (\d{4}-\d{2}-\d{2}) \| \[([^\]]+)\]\(([^)]+)\)", markdown, re.M)
     dates = [r[0] for r in rows]

@@ -199,8 +199,8 @@ def test_page_excluded_from_search_is_not_indexed(indexed_project: Settings):
 def test_parts_marked_data_search_exclude_are_not_indexed(project: Settings):
     edit(
         project.docs_dir / "return.md",
-        "要。配送员上门取货前",
-        "<p data-search-exclude>内部备注：紫色胶带</p>\n\n要。配送员上门取货前",
+        "要。配送员上门取件前",
+        "<p data-search-exclude>内部备注：紫色胶带</p>\n\n要。配送员上门取件前",
     )
     build_index(project)
     assert search(project, "紫色胶带")["total"] == 0

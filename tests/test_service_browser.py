@@ -191,10 +191,97 @@ def test_html_planted_in_a_page_shows_as_text_in_snippets(chromium, tmp_path: Pa
 def test_links_navigate_instantly_on_any_port(page, live_server: LiveServer):
     page.goto(f"{live_server.url}/", wait_until="networkidle")
     page.evaluate("window.__samePage = true")
-    page.get_by_role("link", name="退货运费谁出？").click()
+    page.get_by_role("link", name="退货运费谁出、怎么付？").click()
     page.wait_for_url("**/return/#return-shipping-fee")
     page.locator("#return-shipping-fee").wait_for()
     assert page.evaluate("window.__samePage") is True, (
         "Material's instant navigation should not reload"
     )
+    assert page.console_errors == []
+
+
+def test_deep_link_on_a_phone_lands_just_under_the_header_with_the_widgets_in(
+    chromium, live_server: LiveServer
+):
+    # With the service, a feedback widget goes in under every answer after the browser has
+    # scrolled to the #id: the heading must stay just under the header (it used to land ~88 px low).
+    context = chromium.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
+    page = context.new_page()
+    page.goto(f"{live_server.url}/refund/#return-refund-time", wait_until="networkidle")
+    page.locator(".kb-feedback").first.wait_for()
+    gap = page.evaluate(
+        """() => document.getElementById('return-refund-time').getBoundingClientRect().top
+               - document.querySelector('.md-header').getBoundingClientRect().bottom"""
+    )
+    assert 0 <= gap <= 16, gap
+    context.close()
+
+
+def test_copy_answer_gives_chat_ready_text_with_step_numbers_and_urls(
+    chromium, live_server: LiveServer
+):
+    context = chromium.new_context(
+        permissions=["clipboard-read", "clipboard-write"], locale="zh-CN"
+    )
+    page = context.new_page()
+    page.goto(f"{live_server.url}/search/?q=退货后多久拿到退款", wait_until="networkidle")
+    item = page.locator('.kb-agent__result[data-id="return-refund-time"]')
+    item.wait_for()
+    if not item.locator("details").evaluate("d => d.open"):
+        item.locator("summary").click()
+    item.get_by_role("button", name="复制答案").click()
+    page.wait_for_function(
+        """() => document.querySelector('.kb-agent__result[data-id="return-refund-time"] .kb-agent__copy')
+                   .textContent.includes('已复制')"""
+    )
+    lines = page.evaluate("navigator.clipboard.readText()").splitlines()
+    assert lines[0] == "退货后多久拿到退款？"
+    steps = [line for line in lines if line[:2] in ("1.", "2.", "3.", "4.")]
+    assert [s[:2] for s in steps] == ["1.", "2.", "3.", "4."], lines
+    assert steps[0].startswith("1. 运回海外库房：")
+    # A link is its text plus the full URL; an admonition title is a line of its own.
+    assert f"已退款但银行卡没到账怎么办（{live_server.url}/refund/#refund-bank）" in steps[3]
+    assert "这些都是平均时间" in lines
+    assert lines[-1] == f"{live_server.url}/refund/#return-refund-time"
+    assert not any("¶" in line or "最后更新" in line or "没找到答案" in line for line in lines)
+    context.close()
+
+
+def test_not_found_page_is_chinese_and_links_home(page, live_server: LiveServer):
+    response = page.goto(f"{live_server.url}/no-such-page/", wait_until="networkidle")
+    assert response.status == 404
+    assert page.locator("html").get_attribute("lang").startswith("zh")
+    assert page.locator("h1").inner_text().strip() == "没有找到这个页面"
+    body = page.locator("article").inner_text()
+    assert "Not found" not in body and "404" not in page.title()
+    home = page.get_by_role("link", name="回到首页")
+    assert home.evaluate("a => a.href") == f"{live_server.url}/"
+    calculator = page.get_by_role("link", name="费用与退款日期计算器")
+    assert calculator.evaluate("a => a.href") == f"{live_server.url}/tools/calculator/#calculator"
+    assert "Material for MkDocs" not in page.locator("footer").inner_text()
+    # Its search box asks the home page's search with the question.
+    page.get_by_label("搜索问题").fill("退货运费")
+    page.get_by_role("button", name="搜索", exact=True).click()
+    page.wait_for_url(f"{live_server.url}/?q=*")
+    # Material opens its search with ?q= on the home page: the question is in the search box.
+    page.wait_for_function(
+        "() => document.querySelector('input.md-search__input')?.value === '退货运费'"
+    )
+
+
+def test_not_helpful_offers_the_customer_service_route_and_reasons_fit_a_phone(
+    page, live_server: LiveServer
+):
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.goto(f"{live_server.url}/cancel/", wait_until="networkidle")
+    box = page.locator(".kb-feedback").first
+    box.get_by_role("button", name="没帮助").click()
+    for label in box.locator("fieldset label").all():
+        assert len(label.evaluate("el => [...el.getClientRects()]")) == 1, label.inner_text()
+        assert label.evaluate("el => el.getBoundingClientRect().height") < 40, label.inner_text()
+    box.get_by_label("看不懂").check()
+    box.get_by_role("button", name="提交").click()
+    box.get_by_text("谢谢反馈").wait_for()
+    link = box.get_by_role("link", name="怎样联系客服？")
+    assert link.get_attribute("href").endswith("/contact/#contact-service")
     assert page.console_errors == []

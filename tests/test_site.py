@@ -63,3 +63,28 @@ def test_failed_build_leaves_the_live_site_as_it_was(project: Settings):
     after = {p: p.read_bytes() for p in project.site_dir.rglob("*") if p.is_file()}
     assert after == before
     assert sorted(p.name for p in first.parent.iterdir()) == [first.name]
+
+
+def test_each_page_has_its_front_matter_description_and_sitemap_date(built_project: Settings):
+    import html as html_lib
+
+    from search.page import load_pages
+
+    sitemap = (built_project.site_dir / "sitemap.xml").read_text("utf-8")
+    lastmod = dict(
+        re.findall(r"<loc>https?://[^/]+(/[^<]*)</loc>\s*<lastmod>([^<]+)</lastmod>", sitemap)
+    )
+    for page in load_pages(built_project.docs_dir, built_project.mkdocs_yml):
+        built = (built_project.site_dir / page.url.strip("/") / "index.html").read_text("utf-8")
+        description = re.search(r'<meta name="description" content="([^"]*)"', built).group(1)
+        assert html_lib.unescape(description) == page.meta["description"], page.rel
+        assert lastmod[page.url] == page.meta["updated"].isoformat(), page.rel
+
+
+def test_search_dropdown_lines_read_like_the_help_centers_own(built_project: Settings):
+    built = (built_project.site_dir / "index.html").read_text("utf-8")
+    config = re.search(r'id="__config" type="application/json">(.*?)</script>', built, re.S)
+    words = json.loads(config.group(1))["translations"]
+    assert words["search.result.other"] == "找到 # 条结果"
+    assert words["search.result.one"] == "找到 1 条结果"
+    assert words["search.result.placeholder"].startswith("输入问题")

@@ -13,9 +13,8 @@ const TEXT = {
   broken: "计算器暂时无法使用（规则或日历数据没有加载成功）。可以先看下面的“计算依据”，或联系客服。",
   copied: "链接已复制，可以粘贴发送。",
   selectToCopy: "已选中链接，请按 Ctrl+C（手机上长按）复制。",
-  estimate: "预计",
-  assumed: "假设",
   related: "相关说明：",
+  assumptions: "这个结果用到的假设",
   switchTo: { return: "改为计算退货", cancel: "改为计算取消订单" },
 };
 
@@ -92,18 +91,17 @@ function faqLinks(root) {
   return links;
 }
 
-function faqParagraph(ids, links) {
+function faqParagraph(ids, links, lead = TEXT.related) {
   const anchors = (ids ?? [])
     .filter((id) => links.has(id))
     .map((id) => el("a", { href: links.get(id).href }, links.get(id).text));
   if (!anchors.length) return null;
-  const p = el("p", { class: "kb-calc-step__faq" }, TEXT.related);
+  const p = el("p", { class: "kb-calc-step__faq" }, lead);
   anchors.forEach((a, i) => p.append(...(i ? ["、", a] : [a])));
   return p;
 }
 
 function renderStep(step, links) {
-  const badge = step.assumed ? TEXT.assumed : step.estimate ? TEXT.estimate : null;
   const when = step.from
     ? el("time", { datetime: step.from === step.to ? step.from : `${step.from}/${step.to}` }, step.when)
     : el("span", {}, step.when);
@@ -114,12 +112,29 @@ function renderStep(step, links) {
       "p",
       { class: "kb-calc-step__title" },
       el("strong", {}, step.title),
-      badge ? el("span", { class: "kb-calc-badge" }, badge) : null,
+      ...step.badges.map((badge) => el("span", { class: "kb-calc-badge" }, badge)),
     ),
     el("p", { class: "kb-calc-step__when" }, when),
     el("p", { class: "kb-calc-step__note" }, step.note),
     step.calendarNote ? el("p", { class: "kb-calc-step__estimate" }, step.calendarNote) : null,
     faqParagraph(step.faq, links),
+  );
+}
+
+/** The dates are behind today: what to do next, as steps with their FAQ links. */
+function renderPast(past, links) {
+  return el(
+    "div",
+    { class: "admonition warning kb-calc-past", "data-result": "past" },
+    el("p", {}, past.message),
+    el(
+      "ol",
+      {},
+      ...past.steps.map((step) => {
+        const faq = faqParagraph(step.faq, links, "见");
+        return el("li", {}, step.text, ...(faq ? [...faq.childNodes] : []));
+      }),
+    ),
   );
 }
 
@@ -155,13 +170,23 @@ function renderResult(result, links, onSwitch) {
   const notes = result.notes.length
     ? el("div", { class: "admonition info kb-calc-notes" }, ...result.notes.map((n) => el("p", {}, n)))
     : null;
+  const assumptions = result.assumptions.length
+    ? el(
+        "div",
+        { class: "admonition note kb-calc-assumptions" },
+        el("p", { class: "admonition-title" }, TEXT.assumptions),
+        el("ul", {}, ...result.assumptions.map((a) => el("li", {}, a))),
+      )
+    : null;
   return [
     el("p", { class: "kb-calc-result__summary" }, result.summary),
+    result.past ? renderPast(result.past, links) : null,
     refund,
     el("h4", {}, "费用"),
     fees,
     el("h4", {}, "时间线"),
     notes,
+    assumptions,
     el("ol", { class: "kb-calc-timeline" }, ...result.timeline.map((s) => renderStep(s, links))),
   ];
 }
@@ -234,7 +259,10 @@ function start(view) {
   const bounds = calc.requestDateBounds(rules, calendar, today);
   Object.assign(form.elements.namedItem("date"), { min: bounds.earliest, max: bounds.latest });
   const fromUrl = calc.fromQuery(location.search);
+  if (fromUrl.state) fromUrl.state = calc.canonicalState(fromUrl.state, rules);
   writeForm(form, { date: today, ...fromUrl });
+  // The rule-dependent hint follows the rules file (the page's text is the no-JavaScript fallback).
+  form.querySelector("#kb-calc-reason-hint").textContent = calc.reasonHint(rules);
   if (Object.keys(fromUrl).length) calc.FIELDS.forEach((f) => touched.add(f));
 
   form.addEventListener("change", (event) => {

@@ -1,6 +1,7 @@
 // The answer page for support agents (/search/?q=…): full results with a category filter,
 // answers expandable in place, "复制答案" and "复制链接", the count and the time taken.
 
+import { chatAnswer } from "./answer-text.js";
 import { apiAvailable, apiUrl, recordClick, searchApi, siteUrl, snippetNodes } from "./api.js";
 
 /** Given the page, return the query and category the page was opened with (the URL is the state). */
@@ -23,13 +24,20 @@ function writeState(q, category) {
   history.replaceState(history.state, "", url);
 }
 
-/** Given text, put it on the clipboard; resolve to true on success. */
+/** Given text (or a promise of it), put it on the clipboard; resolve to true on success. */
 async function copyText(text) {
   try {
-    await navigator.clipboard.writeText(text);
+    // A ClipboardItem takes the promise itself, so the click's permission to write survives the wait.
+    const blob = Promise.resolve(text).then((t) => new Blob([t], { type: "text/plain" }));
+    await navigator.clipboard.write([new ClipboardItem({ "text/plain": blob })]);
     return true;
   } catch {
-    return false;
+    try {
+      await navigator.clipboard.writeText(await text);
+      return true;
+    } catch {
+      return false;
+    }
   }
 }
 
@@ -79,7 +87,9 @@ function resultItem(item, rank, query) {
   actions.append(
     button("复制答案", () => {
       recordClick(query, item.id, rank);
-      return copyText(`${item.title}\n${item.answer || ""}\n${url}`);
+      // From the page itself (step numbers, link URLs); the API's plain answer if that fails.
+      const plain = `${item.title}\n${item.answer || ""}\n\n${url}`;
+      return copyText(chatAnswer(item.title, url).catch(() => plain));
     }),
     button("复制链接", () => copyText(url)),
   );

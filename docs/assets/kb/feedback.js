@@ -1,13 +1,24 @@
 // "这篇有帮助吗？" under each FAQ answer, posted to /api/feedback. Hidden on the static site.
 
-import { apiAvailable, sendFeedback } from "./api.js";
+import { apiAvailable, sendFeedback, siteUrl } from "./api.js";
+
+const CONTACT = { text: "怎样联系客服？", path: "/contact/#contact-service" };
+
+/** Given a sentence, return a paragraph that ends with the link to the customer-service section. */
+function contactLine(sentence) {
+  const p = document.createElement("p");
+  p.className = "kb-feedback__contact";
+  const link = Object.assign(document.createElement("a"), { href: siteUrl(CONTACT.path), textContent: CONTACT.text });
+  p.append(sentence, link);
+  return p;
+}
 
 export const REASONS = ["信息不全", "看不懂", "和我的情况不符", "其他"];
 
 /** Given an FAQ heading, return the elements of its answer (up to the next h2). */
 function answerEnd(heading) {
   let node = heading;
-  const stop = (el) => !el || el.tagName === "H2" || el.matches(".kb-updated, .kb-feedback-enabled");
+  const stop = (el) => !el || el.tagName === "H2" || el.matches(".kb-contact, .kb-updated, .kb-feedback-enabled");
   while (!stop(node.nextElementSibling)) node = node.nextElementSibling;
   return node;
 }
@@ -47,9 +58,11 @@ function widget(id) {
       textContent: helpful ? "谢谢！很高兴帮到你。" : "谢谢反馈，我们会改进这篇答案。",
     }));
     box.firstChild.setAttribute("role", "status");
+    if (!helpful) box.append(contactLine("问题还没解决，可以联系客服，见"));
   };
 
   box.querySelector(".kb-feedback__yes").addEventListener("click", () => submit(true));
+  reasons.append(contactLine("急着解决？见"));
   box.querySelector(".kb-feedback__no").addEventListener("click", () => {
     reasons.hidden = false;
     reasons.querySelector("input")?.focus();
@@ -65,9 +78,14 @@ function widget(id) {
 export async function mountFeedback(article = document.querySelector(".md-content article")) {
   if (!article || !(await apiAvailable())) return 0;
   const headings = [...article.querySelectorAll("h2[id]")].filter((h) => !h.closest(".kb-agent"));
+  // The widgets go in after the browser scrolled to a deep link (#id): keep that heading where it
+  // was on screen, or it lands one widget per answer above it too low (and the TOC marks the wrong entry).
+  const target = location.hash ? document.getElementById(decodeURIComponent(location.hash.slice(1))) : null;
+  const before = target?.getBoundingClientRect().top;
   for (const heading of headings) {
     if (article.querySelector(`.kb-feedback[data-id="${CSS.escape(heading.id)}"]`)) continue;
     answerEnd(heading).after(widget(heading.id));
   }
+  if (target) window.scrollBy(0, target.getBoundingClientRect().top - before);
   return headings.length;
 }
