@@ -12,30 +12,35 @@ import os
 import threading
 import time
 from collections import OrderedDict
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from whoosh import query as wq
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import FileIndex
-from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
 
 from .analyzer import pinyin_key
 from .catalogue import load_catalogue
+from .docwords import DocWords
 from .errors import BadQuery, IndexMissing
 from .lexicon import Lexicon, load_lexicon
-from .query import (
-    MAX_QUERY_CHARS,
-    Alternative,
-    Concept,
-    analyze_query,
+from .query import MAX_QUERY_CHARS, Concept, analyze_query, full_query, validate
+from .ranking import (
+    DOC_CACHE,
+    KNOWN_FLOOR,
+    MIN_COVERAGE,
+    MIN_EVIDENCE,
+    PHRASE_BONUS,
+    POOL,
+    QUESTION_FIELDS,
+    UNKNOWN_DF,
+    WEIGHTING,
+    Candidate,
     credit,
-    full_query,
+    final_score,
     general_weight,
     idf,
-    validate,
 )
 from .schema import INDEX_NAME, TEXT_FIELDS
 from .settings import Settings
@@ -44,41 +49,6 @@ from .suggester import Question, suggestions
 
 CACHE_SIZE = 2048  # memoised answers per engine (one index generation)
 REFRESH_SECONDS = 1.0  # how often a request checks whether a newer index was committed
-POOL = 20  # candidates re-ranked beyond the requested limit
-# A document is an answer only when the query concepts it matches carry this share of the
-# query's information (idf-weighted; words the help center never uses count fully against it) …
-MIN_COVERAGE = 0.4
-# … or, for a long pasted message full of story, at least this much matched information
-# (in units of the idf of a word found in a single document).
-MIN_EVIDENCE = 1.5
-COVERAGE_POWER = 2.0  # coordination: matching more of the query counts more than repeating one word
-PHRASE_SLOP = 2  # "neighbouring": the second word at most this many positions after the first
-DOC_CACHE = 4096  # documents whose stored fields and words stay parsed
-PHRASE_BONUS = {"title": 0.3, "phrasings": 0.3, "body": 0.1}  # neighbouring words found together
-INTRO_WEIGHT = 0.6  # a page introduction is a fallback, not an answer
-# A section whose question (title or an editor's phrasing) itself says what the shopper asked
-# is the answer more surely than one whose long body mentions the same words.
-QUESTION_FIELDS = ("title", "phrasings")
-QUESTION_BONUS = 2.0
-# … and more surely still when the query also says most of what that question says: a
-# question about 退货 is not the best answer to one that never mentions 退货.
-ECHO_BONUS = 1.0
-# A long answer (the calculator's page) must not win by mentioning every word once: full
-# length normalisation in the body; questions and phrasings are short and alike.
-WEIGHTING = BM25F(B=0.75, K1=1.2, body_B=1.0)
-UNKNOWN_DF = 1  # a word the index lacks counts as if in this many documents
-KNOWN_FLOOR = 0.6  # the least share of its index idf a very common word keeps
-
-
-@dataclass
-class _Candidate:
-    docnum: int
-    score: float
-    fields: dict[str, Any]
-    matched: dict[str, list[Alternative]] = field(default_factory=dict)
-    phrases: float = 0.0
-    asked: float = 0.0  # share of the query's information found in the question or phrasings
-    echo: float = 0.0  # the largest share of one of its questions' information the query repeats
 
 
 class Engine:
@@ -265,7 +235,7 @@ class Engine:
 
     def _rank(
         self, searcher: Searcher, text: str, lexicon: Lexicon, limit: int, category: str | None
-    ) -> tuple[list[_Candidate], list[Concept]]:
+    ) -> tuple[list[Candidate], list[Concept]]:
         """Given a query, return the accepted candidates best first, and the query's concepts."""
 
         concepts = analyze_query(text, lexicon, _Vocabulary(self, searcher))
@@ -283,7 +253,7 @@ class Engine:
             filter=wq.Term("category", category) if category else None,
         )
         candidates = {
-            h.docnum: _Candidate(h.docnum, h.score, self._stored(searcher, h.docnum)) for h in hits
+            h.docnum: Candidate(h.docnum, h.score, self._stored(searcher, h.docnum)) for h in hits
         }
         if not candidates:
             return [], concepts
@@ -308,21 +278,12 @@ class Engine:
             evidence = sum(weights[label] * credit(alts) for label, alts in c.matched.items())
             if evidence + 1e-9 < required:
                 continue
-            coverage = evidence / total
-            c.score *= (
-                coverage**COVERAGE_POWER
-                * (1 + c.phrases)
-                * (1 + QUESTION_BONUS * c.asked)
-                * (1 + ECHO_BONUS * c.echo)
-            )
-            if c.fields.get("kind") == "intro":
-                c.score *= INTRO_WEIGHT
-            c.score *= c.fields.get("boost", 1.0)
+            c.score = final_score(c, evidence / total)
             accepted.append(c)
         accepted.sort(key=lambda c: (-c.score, c.docnum))
         return accepted, concepts
 
-    def _result(self, c: _Candidate, concepts: list[Concept], lexicon: Lexicon) -> dict[str, Any]:
+    def _result(self, c: Candidate, concepts: list[Concept], lexicon: Lexicon) -> dict[str, Any]:
         """Given an accepted candidate, return its API result with a highlighted snippet."""
         found = [a for alts in c.matched.values() for a in alts]
         terms = {a.term for a in found}
@@ -350,57 +311,6 @@ class Engine:
                 self._questions = _load_questions(searcher)
             questions = self._questions
         return {"query": prefix, "suggestions": suggestions(questions, prefix, limit)}
-
-
-class DocWords:
-    """A document's words by field and position (from its stored `words`), for coverage and proximity."""
-
-    def __init__(
-        self, encoded: dict[str, str], questions: list[str], particles: frozenset[str]
-    ) -> None:
-        # Each question as (forms of each word, weight). Within one question every word says part
-        # of what it asks (an index-wide idf would call its topic word, 退货, common); only
-        # general-Chinese informativeness counts.
-        self.questions: list[list[tuple[frozenset[str], float]]] = []
-        for q in questions:
-            items = [item.split("|") for item in q.split(" ") if item]
-            self.questions.append(
-                [
-                    (frozenset(forms), KNOWN_FLOOR + (1 - KNOWN_FLOOR) * general_weight(forms[0]))
-                    for forms in items
-                    if forms[0] not in particles
-                ]
-            )
-        self.positions: dict[str, dict[str, list[int]]] = {}
-        for f, text in encoded.items():
-            table: dict[str, list[int]] = {}
-            for pos, item in enumerate(text.split(" ") if text else ()):
-                for word in item.split("|"):
-                    table.setdefault(word, []).append(pos)
-            self.positions[f] = table
-
-    def echo(self, terms: set[str]) -> float:
-        """Given the query's index words, return the largest share of one question's words it has."""
-        best = 0.0
-        for question in self.questions:
-            total = sum(w for _, w in question)
-            have = sum(w for forms, w in question if not forms.isdisjoint(terms))
-            best = max(best, have / total if total else 0.0)
-        return best
-
-    def has(self, term: str, fields: tuple[str, ...] | None = None) -> bool:
-        """Given a word, return whether the document has it (in any field, or in `fields`)."""
-        if fields is None:
-            return any(term in table for table in self.positions.values())
-        return any(term in self.positions.get(f, ()) for f in fields)
-
-    def near(self, field: str, first: str, second: str) -> bool:
-        """Given two words, return whether `second` follows `first` within PHRASE_SLOP positions."""
-        table = self.positions.get(field, {})
-        after = table.get(second)
-        if not after:
-            return False
-        return any(0 < q - p <= PHRASE_SLOP for p in table.get(first, ()) for q in after)
 
 
 class _Vocabulary:

@@ -15,7 +15,8 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.index import FileIndex, LockError
 from whoosh.writing import CLEAR
 
-from .analyzer import ANALYZER_VERSION, Word, normalize, pinyin_initials, segment
+from .analyzer import ANALYZER_VERSION, normalize, pinyin_initials, segment
+from .docwords import encode_words
 from .errors import IndexBusy
 from .lexicon import load_lexicon
 from .lockfile import exclusive
@@ -41,11 +42,6 @@ def question_keys(question: str) -> list[str]:
     norm = normalize(question)
     full = _NON_ALNUM.sub("", "".join(lazy_pinyin(norm)))
     return [norm, full, _NON_ALNUM.sub("", pinyin_initials(norm))]
-
-
-def encode_words(words: tuple[Word, ...]) -> str:
-    """Given a text's words, return them one position per space-separated item: word|part|part."""
-    return " ".join("|".join((w.text, *w.parts)) for w in words if " " not in w.text)
 
 
 def section_document(section: Section, data_dir: Path, boost: float = 1.0) -> dict[str, Any]:

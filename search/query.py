@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -12,7 +11,7 @@ from whoosh import query as wq
 
 from .analyzer import Word, is_latin, normalize, pinyin_key, segment
 from .errors import BadQuery, UnknownCategory
-from .lexicon import Lexicon, general_idf
+from .lexicon import Lexicon
 from .schema import TEXT_FIELDS
 
 _HAN = re.compile(r"[\u3400-\u9fff]")
@@ -192,16 +191,6 @@ def alternative_query(alt: Alternative) -> wq.Query:
     return _or([wq.Term(f, alt.term, boost=alt.weight * TEXT_FIELDS[f]) for f in fields])
 
 
-def credit(matched: Iterable[Alternative]) -> float:
-    """Given the forms of a concept a document contains, return how fully it matches (0–1).
-
-    A whole form counts its weight; sub-words add up by the share of the word they cover.
-    """
-    whole = max((a.weight for a in matched if a.share == 1.0), default=0.0)
-    parts = sum(a.weight * a.share for a in matched if a.share < 1.0)
-    return min(1.0, max(whole, parts))
-
-
 def concept_query(concept: Concept) -> wq.Query:
     """Given a concept, return a query scoring its best-matching form, each field weighted."""
     forms = [alternative_query(a) for a in concept.alternatives]
@@ -213,28 +202,3 @@ def full_query(concepts: list[Concept]) -> wq.Query:
     """Given concepts, return the OR of their queries (every known concept counts; none is required)."""
     subs = [concept_query(c) for c in concepts if c.known]
     return _or(subs) if subs else wq.NullQuery
-
-
-def idf(doc_count: int, doc_frequency: int) -> float:
-    """Given the number of documents and a term's document frequency, return its BM25 idf."""
-    return math.log(1 + (doc_count - doc_frequency + 0.5) / (doc_frequency + 0.5))
-
-
-# General-Chinese IDF (jieba's table) of a word that says little (时候 4.3, 一般 4.3) and of one
-# that names a thing (奶粉 9.0, 开店 9.5); words between are scaled linearly.
-GENERIC_IDF, SPECIFIC_IDF = 4.0, 9.0
-MIN_GENERAL_WEIGHT = 0.1
-
-
-def general_weight(word: str) -> float:
-    """Given a word the index lacks, return 0.1–1: how much it says in general Chinese."""
-    table = general_idf()
-    value = table.get(word)
-    if value is None and word and all(_HAN.match(c) for c in word):
-        # A rare cut (单买, 好几样): as informative as its characters are on average.
-        chars = [table.get(c, SPECIFIC_IDF) for c in word]
-        value = sum(chars) / len(chars)
-    if value is None:  # not a word of general Chinese: a name, a brand, a latin word
-        value = SPECIFIC_IDF
-    scaled = (value - GENERIC_IDF) / (SPECIFIC_IDF - GENERIC_IDF)
-    return min(1.0, max(MIN_GENERAL_WEIGHT, scaled))
