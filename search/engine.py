@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import itertools
 import os
+import re
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -20,17 +23,24 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.index import FileIndex
 from whoosh.searching import Searcher
 
-from .analyzer import pinyin_key
+from .analyzer import normalize, pinyin_initials, pinyin_key, segment
 from .catalogue import load_catalogue
 from .docwords import DocWords
+from .english import english_terms
 from .errors import BadQuery, IndexMissing
 from .lexicon import Lexicon, load_lexicon
-from .query import MAX_QUERY_CHARS, Concept, analyze_query, full_query, validate
+from .query import (
+    MAX_QUERY_CHARS,
+    Concept,
+    analyze_query,
+    full_query,
+    other_platform,
+    strip_noise,
+    validate,
+)
 from .ranking import (
     DOC_CACHE,
     KNOWN_FLOOR,
-    MIN_COVERAGE,
-    MIN_EVIDENCE,
     PHRASE_BONUS,
     POOL,
     QUESTION_FIELDS,
@@ -38,9 +48,9 @@ from .ranking import (
     WEIGHTING,
     Candidate,
     credit,
-    final_score,
     general_weight,
     idf,
+    load_model,
 )
 from .schema import INDEX_NAME, TEXT_FIELDS
 from .settings import Settings
@@ -79,6 +89,7 @@ class Engine:
         self._doc_words: dict[int, DocWords] = {}
         self._fields: dict[int, dict[str, Any]] = {}
         self._pinyin: dict[str, tuple[str, ...]] | None = None
+        self._initials: dict[str, tuple[str, ...]] = {}
         self._questions: list[Question] | None = None
         self._categories = load_catalogue(settings.catalogue_file).categories
 
@@ -155,6 +166,7 @@ class Engine:
         """Return the index's words of two or more Chinese characters by pinyin key (built once)."""
         if self._pinyin is None:
             table: dict[str, list[str]] = {}
+            initials: dict[str, list[str]] = {}
             reader = searcher.reader()
             for f in TEXT_FIELDS:
                 for raw in reader.lexicon(f):
@@ -162,8 +174,16 @@ class Engine:
                     key = pinyin_key(word) if len(word) >= 2 else None
                     if key and word not in table.setdefault(key, []):
                         table[key].append(word)
+                        if len(word) <= 4:
+                            initials.setdefault(pinyin_initials(word), []).append(word)
             self._pinyin = {k: tuple(v) for k, v in table.items()}
+            self._initials = {k: tuple(v) for k, v in initials.items()}
         return self._pinyin
+
+    def _by_initials(self, searcher: Searcher) -> dict[str, tuple[str, ...]]:
+        """Return the index's words of two to four Chinese characters by pinyin initials (qg → 清关)."""
+        self._sounds(searcher)
+        return self._initials
 
     def _stored(self, searcher: Searcher, docnum: int) -> dict[str, Any]:
         """Given a document number, return its stored fields (cached for this index generation)."""
@@ -204,7 +224,12 @@ class Engine:
     # -- searching ---------------------------------------------------------------------------
 
     def search(self, query: str, *, limit: int = 10, category: str | None = None) -> dict[str, Any]:
-        """Given a shopper's question, return {"query", "total", "took_ms", "results": [...]}."""
+        """Given a shopper's question, return {"query", "total", "took_ms", "results", "related"}.
+
+        `results` holds confident answers only; when none is confident but the question is in the
+        help center's domain, `related` holds the nearest questions ("你可能想问…"). A message
+        with several questions answers each (`questions`: each question's ids, best first).
+        """
         started = time.perf_counter()
         text = validate(query, limit, category, self._categories)
         key = (text, limit, category)
@@ -214,89 +239,118 @@ class Engine:
             version = self._version
             cached = self._cache.get(key)
             if cached is None:
-                candidates, concepts = self._rank(searcher, text, lexicon, limit, category)
+                ranked = [
+                    self._rank(searcher, part, lexicon, limit, category)
+                    for part in _questions_of(text, lexicon)
+                ]
             else:
                 self._cache.move_to_end(key)
         if cached is None:
-            results = [self._result(c, concepts, lexicon) for c in candidates[:limit]]
-            cached = (len(candidates), results)
+            whole, parts = ranked[0], ranked[1:]
+            answers = _merge(whole.answers, [p.answers for p in parts])
+            results = [self._result(c, lexicon) for c in answers[:limit]]
+            related = [_summary(c.fields) for c in whole.nearest[:RELATED]] if not answers else []
+            questions = [
+                {"text": p.text, "ids": [c.fields["id"] for c in p.answers[:3]]}
+                for p in parts
+                if p.answers
+            ]
+            cached = (len(answers), results, related, questions)
             with self._lock:
                 if self.cache_size and version == self._version:
                     self._cache[key] = cached
                     while len(self._cache) > self.cache_size:
                         self._cache.popitem(last=False)
-        total, results = cached
-        return {
+        total, results, related, questions = cached
+        out: dict[str, Any] = {
             "query": query,
             "total": total,
             "took_ms": round((time.perf_counter() - started) * 1000, 3),
             "results": [dict(r) for r in results],
+            "related": [dict(r) for r in related],
+        }
+        if len(questions) > 1:
+            out["questions"] = [dict(q) for q in questions]
+        return out
+
+    def explain(self, query: str) -> dict[str, Any]:
+        """Given a query, return every candidate's ranking features and the query's signals (fitting)."""
+        lexicon = load_lexicon(self.settings.data_dir)
+        with self._lock:
+            searcher = self._open()
+            ranked = self._rank(searcher, normalize(query), lexicon, 10, None)
+        return {
+            "platform": ranked.platform,
+            "unknown": ranked.unknown,
+            "candidates": [
+                {
+                    "id": c.fields["id"],
+                    "features": c.features,
+                    "signals": c.signals(ranked.unknown, 0.0),
+                }
+                for c in ranked.scored
+            ],
         }
 
     def _rank(
         self, searcher: Searcher, text: str, lexicon: Lexicon, limit: int, category: str | None
-    ) -> tuple[list[Candidate], list[Concept]]:
-        """Given a query, return the accepted candidates best first, and the query's concepts."""
-
-        concepts = analyze_query(text, lexicon, _Vocabulary(self, searcher))
+    ) -> Ranked:
+        """Given one question, return its candidates scored, the confident ones, and the nearest."""
+        platform = other_platform(strip_noise(text), lexicon)
+        concepts = analyze_query(text, lexicon, _Vocabulary(self, searcher), self._english)
         known = [c for c in concepts if c.known]
-        if not known:
-            return [], concepts
+        if platform or not known:
+            return Ranked(text, [], [], [], 1.0, platform)
         weights = {c.label: self._weight(searcher, c) for c in concepts}
         total = sum(weights.values())
-        unit = idf(searcher.doc_count(), 1)
-        required = min(MIN_COVERAGE * total, MIN_EVIDENCE * unit)
-
+        unknown = sum(w for c in concepts if not c.known for w in (weights[c.label],)) / total
         hits = searcher.search(
             full_query(known),
             limit=limit + POOL,
             filter=wq.Term("category", category) if category else None,
         )
-        candidates = {
-            h.docnum: Candidate(h.docnum, h.score, self._stored(searcher, h.docnum)) for h in hits
-        }
-        if not candidates:
-            return [], concepts
+        candidates = [Candidate(h.docnum, h.score, self._stored(searcher, h.docnum)) for h in hits]
         query_terms = {a.term for c in known for a in c.alternatives}
         primaries = [c.primary for c in known]
         pairs = [(x, y) for x, y in itertools.pairwise(primaries) if x and y]
-        for c in candidates.values():
+        model = load_model()
+        for c in candidates:
             words = self._words(c.docnum, c.fields)
+            evidence = 0.0
             for concept in known:
                 found = [a for a in concept.alternatives if words.has(a.term)]
                 if found:
                     c.matched[concept.label] = found
+                    evidence += weights[concept.label] * credit(found)
                     asked = [a for a in found if words.has(a.term, QUESTION_FIELDS)]
                     c.asked += weights[concept.label] * credit(asked) / total
             for x, y in pairs:  # neighbouring query words found together rank higher
                 c.phrases += sum(PHRASE_BONUS[f] for f in TEXT_FIELDS if words.near(f, x, y))
             c.phrases /= max(1, len(pairs))
             c.echo = words.echo(query_terms)
+            c.coverage = evidence / total
+            c.features = c.describe()
+            c.rank = model.score(c.features)
+        candidates.sort(key=lambda c: (-c.rank, c.docnum))
+        answers = [c for c in candidates if model.confident(c.signals(unknown, c.rank))]
+        if candidates and answers and answers[0] is not candidates[0]:
+            answers = []  # the best candidate is not an answer: nothing below it is either
+        nearest = [c for c in candidates if c.coverage >= model.related_floor]
+        return Ranked(text, candidates, answers, nearest, unknown, platform)
 
-        accepted = []
-        for c in candidates.values():
-            evidence = sum(weights[label] * credit(alts) for label, alts in c.matched.items())
-            if evidence + 1e-9 < required:
-                continue
-            c.score = final_score(c, evidence / total)
-            accepted.append(c)
-        accepted.sort(key=lambda c: (-c.score, c.docnum))
-        return accepted, concepts
-
-    def _result(self, c: Candidate, concepts: list[Concept], lexicon: Lexicon) -> dict[str, Any]:
+    def _result(self, c: Candidate, lexicon: Lexicon) -> dict[str, Any]:
         """Given an accepted candidate, return its API result with a highlighted snippet."""
-        found = [a for alts in c.matched.values() for a in alts]
-        terms = {a.term for a in found}
-        f = c.fields
+        terms = {a.term for alts in c.matched.values() for a in alts}
         return {
-            "id": f["id"],
-            "title": f["title"],
-            "url": f["url"],
-            "category": f["category"],
-            "snippet": make_snippet(f["answer"], terms, lexicon),
-            "score": round(c.score, 4),
-            "answer": f["answer"],
+            **_summary(c.fields),
+            "snippet": make_snippet(c.fields["answer"], terms, lexicon),
+            "score": round(c.rank, 4),
+            "answer": c.fields["answer"],
         }
+
+    @property
+    def _english(self) -> Mapping[str, tuple[str, ...]]:
+        return _LazyEnglish(self.settings.data_dir / "english.txt")
 
     # -- suggestions -------------------------------------------------------------------------
 
@@ -313,6 +367,71 @@ class Engine:
         return {"query": prefix, "suggestions": suggestions(questions, prefix, limit)}
 
 
+RELATED = 3  # nearest questions offered when no answer is confident
+
+
+@dataclass
+class Ranked:
+    """One question's outcome: every candidate scored, the confident answers, the nearest ones."""
+
+    text: str
+    scored: list[Candidate]
+    answers: list[Candidate]
+    nearest: list[Candidate]
+    unknown: float  # share of the question's information the help center never mentions
+    platform: str | None  # another shop the question is about (then nothing is ours to answer)
+
+
+def _summary(fields: dict[str, Any]) -> dict[str, Any]:
+    """Given a document's stored fields, return what names and links it (id, title, url, category)."""
+    return {k: fields[k] for k in ("id", "title", "url", "category")}
+
+
+def _questions_of(text: str, lexicon: Lexicon) -> list[str]:
+    """Given a message, return it whole followed by its questions when it asks more than one."""
+    parts = [p.strip() for p in _QUESTION_END.split(text) if p.strip()]
+    asking = [
+        p
+        for p in parts
+        if any(w.text not in lexicon.particles for w in segment(normalize(p), lexicon))
+    ]
+    return [text, *asking] if len(asking) > 1 else [text]
+
+
+_QUESTION_END = re.compile(r"[。？！?!；;\n]+")
+
+
+def _merge(whole: list[Candidate], parts: list[list[Candidate]]) -> list[Candidate]:
+    """Given the whole message's answers and each question's, return the whole's best, then each
+    question's best, then the rest of the whole's, without repeats."""
+    order = [
+        *whole[:1],
+        *(p[0] for p in parts if p),
+        *whole[1:],
+        *(c for p in parts for c in p[1:]),
+    ]
+    seen: dict[str, Candidate] = {}
+    for c in order:
+        seen.setdefault(c.fields["id"], c)
+    return list(seen.values())
+
+
+class _LazyEnglish(Mapping[str, tuple[str, ...]]):
+    """The bilingual dictionary, read on the first English word a query contains (it takes ~1 s)."""
+
+    def __init__(self, aliases: Path) -> None:
+        self.aliases = aliases
+
+    def __getitem__(self, key: str) -> tuple[str, ...]:
+        return english_terms(self.aliases)[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(english_terms(self.aliases))
+
+    def __len__(self) -> int:
+        return len(english_terms(self.aliases))
+
+
 class _Vocabulary:
     """The index's words as the query analysis sees them (an Engine's caches, one searcher)."""
 
@@ -324,6 +443,9 @@ class _Vocabulary:
 
     def sounding(self, key: str) -> tuple[str, ...]:
         return self.engine._sounds(self.searcher).get(key, ())
+
+    def initials(self, key: str) -> tuple[str, ...]:
+        return self.engine._by_initials(self.searcher).get(key, ())
 
 
 def _load_questions(searcher: Searcher) -> list[Question]:

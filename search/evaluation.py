@@ -168,7 +168,9 @@ def check_batches(
     problems: list[str] = []
     seen: list[tuple[frozenset[str], str]] = []
     for path in others:
-        seen += [(_bigrams(normalize(q.query)), f"{path.name}:{q.line}") for q in load_queries(path)]
+        seen += [
+            (_bigrams(normalize(q.query)), f"{path.name}:{q.line}") for q in load_queries(path)
+        ]
     for path in batches:
         for q in load_queries(path):
             where = f"{path}:{q.line}"

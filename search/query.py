@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -12,6 +12,8 @@ from whoosh import query as wq
 from .analyzer import Word, is_latin, normalize, pinyin_key, segment
 from .errors import BadQuery, UnknownCategory
 from .lexicon import Lexicon
+from .pinyin import MAX_TYPO_LETTERS, is_pinyin, looks_like_initials, read, read_initials
+from .redaction import strip_identifiers
 from .schema import TEXT_FIELDS
 
 _HAN = re.compile(r"[\u3400-\u9fff]")
@@ -24,15 +26,22 @@ PART_WEIGHT = 0.5  # a sub-word (订单 of 订单号)
 SYNONYM_WEIGHT = 0.85  # the editors' standard word for a variant (撤单 → 取消)
 PINYIN_WEIGHT = 0.9  # a pinyin query word (tuihuo → 退货)
 HOMOPHONE_WEIGHT = 0.8  # a same-sounding typo (清观 → 清关)
+ENGLISH_WEIGHT = 0.85  # an index word a bilingual dictionary gives for an English term
+INITIALS_WEIGHT = 0.6  # an index word whose pinyin initials were typed (qx → 取消): often ambiguous
+# A question naming another shop is not ours to answer, unless it also names ours.
+OUR_NAMES = ("海外购", "亚马逊", "amazon", "haiwaigou", "yamaxun")
+_LATIN_WORD = re.compile(r"[a-z]+")
 SUBWORD_FIELDS = ("title", "phrasings")
 
 
 class Vocabulary(Protocol):
-    """What the index knows: its words, and its words by pinyin key (qingguan → 清关)."""
+    """What the index knows: its words, by pinyin key (qingguan → 清关) and by initials (qg → 清关)."""
 
     def has(self, term: str) -> bool: ...
 
     def sounding(self, key: str) -> tuple[str, ...]: ...
+
+    def initials(self, key: str) -> tuple[str, ...]: ...
 
 
 @dataclass(frozen=True)
@@ -78,22 +87,6 @@ def validate(query: object, limit: object, category: object, categories: Iterabl
     if category is not None and category not in set(categories):
         raise UnknownCategory(f"没有这个分类：{category}", "可用的分类：" + "、".join(categories))
     return query.strip()
-
-
-def split_pinyin(text: str, vocab: Vocabulary) -> list[str] | None:
-    """Given a run of letters like qingguanshenfenzheng, return the fewest index pinyin keys spelling it."""
-    best: list[list[str] | None] = [None] * (len(text) + 1)
-    best[0] = []
-    for i in range(len(text)):
-        if best[i] is None:
-            continue
-        for j in range(len(text), i + 1, -1):  # keys are at least two letters
-            key = text[i:j]
-            if vocab.sounding(key):
-                candidate = [*best[i], key]  # type: ignore[misc]
-                if best[j] is None or len(candidate) < len(best[j]):  # type: ignore[arg-type]
-                    best[j] = candidate
-    return best[len(text)]
 
 
 def _word_alternatives(word: Word, lexicon: Lexicon, vocab: Vocabulary) -> list[Alternative]:
@@ -155,21 +148,98 @@ def _homophones(
     return found
 
 
-def analyze_query(text: str, lexicon: Lexicon, vocab: Vocabulary) -> list[Concept]:
+def _latin_concepts(
+    run: list[Word], lexicon: Lexicon, vocab: Vocabulary, english: Mapping[str, tuple[str, ...]]
+) -> list[Concept]:
+    """Given consecutive latin words none of which is an index word, return their concepts.
+
+    English terms (two-word ones first) become the index words a bilingual dictionary gives for
+    them; the rest is read as pinyin, word by word or joined (shen fen zheng), with one typo
+    repaired, or as pinyin initials (thyf). Leftover syllables (ma, ne) weigh nothing.
+    """
+    out: list[Concept] = []
+    texts = [w.text for w in run]
+    i = 0
+    while i < len(texts):
+        for size in (2, 1):
+            term = " ".join(texts[i : i + size])
+            if len(texts[i : i + size]) == size and (known := _known(english.get(term, ()), vocab)):
+                out.append(Concept(term, tuple(Alternative(t, ENGLISH_WEIGHT) for t in known)))
+                i += size
+                break
+        else:
+            word = texts[i]
+            keys = read(word, vocab.sounding)
+            joined = "".join(texts[i:])
+            if len(texts) - i > 1 and is_pinyin(joined) and len(joined) <= MAX_TYPO_LETTERS:
+                whole = read(joined, vocab.sounding)  # spaced syllables: shen fen zheng
+                if sum(map(len, whole)) > sum(map(len, keys)) + len(texts[i]):
+                    out += [_sounding(k, k, PINYIN_WEIGHT, vocab) for k in whole]
+                    break
+            if keys:
+                out += [_sounding(k, k, PINYIN_WEIGHT, vocab) for k in keys]
+            elif looks_like_initials(word) and (parts := read_initials(word, vocab.initials)):
+                out += [
+                    Concept(k, tuple(Alternative(t, INITIALS_WEIGHT) for t in vocab.initials(k)))
+                    for k in parts
+                ]
+            elif not is_pinyin(word) and word not in lexicon.particles:
+                out.append(Concept(word, ()))  # an unknown word: it counts against a match
+            i += 1
+    return out
+
+
+def _known(terms: Iterable[str], vocab: Vocabulary) -> list[str]:
+    """Given candidate index words, return those the index has (at most three, best first)."""
+    return [t for t in terms if vocab.has(t)][:3]
+
+
+def strip_noise(text: str) -> str:
+    """Given raw query text, return it normalised with identifiers (order, phone, ID numbers) removed.
+
+    They say nothing about the question and must never count as words the pages lack.
+    """
+    return normalize(strip_identifiers(text))
+
+
+def other_platform(text: str, lexicon: Lexicon) -> str | None:
+    """Given a normalised query, return the other shop or platform it names, unless it names ours."""
+    if any(own in text for own in OUR_NAMES):
+        return None
+    latin = set(_LATIN_WORD.findall(text))
+    for name in lexicon.platforms:
+        if (name in latin) if name.isascii() else (name in text):
+            return name
+    return None
+
+
+def analyze_query(
+    text: str,
+    lexicon: Lexicon,
+    vocab: Vocabulary,
+    english: Mapping[str, tuple[str, ...]] | None = None,
+) -> list[Concept]:
     """Given a query, return its informative concepts in order (particles dropped, duplicates merged)."""
-    text = normalize(text)  # so that word spans index `text` directly
+    text = strip_noise(text)  # normalised, so that word spans index `text` directly
     words = [w for w in segment(text, lexicon) if w.text not in lexicon.particles]
     alternatives = [_word_alternatives(w, lexicon, vocab) for w in words]
     unknown = [not any(a.weight == 1.0 for a in alts) for alts in alternatives]
     sounds = _homophones(text, words, unknown, vocab)
     concepts: list[Concept] = []
+    run: list[Word] = []
     for n, (word, alts) in enumerate(zip(words, alternatives, strict=True)):
+        if not alts and is_latin(word.text):
+            run.append(word)
+            continue
+        if run:
+            concepts += _latin_concepts(run, lexicon, vocab, english or {})
+            run = []
         if n in sounds:
             concepts.append(sounds[n])
-        elif not alts and is_latin(word.text) and (keys := split_pinyin(word.text, vocab)):
-            concepts += [_sounding(k, k, PINYIN_WEIGHT, vocab) for k in keys]
         else:
             concepts.append(Concept(word.text, tuple(alts)))
+    if run:
+        concepts += _latin_concepts(run, lexicon, vocab, english or {})
     return list({c.label: c for c in concepts}.values())
 
 

@@ -2,43 +2,75 @@
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from whoosh.scoring import BM25F
 
+from .errors import KbError
 from .lexicon import general_idf
 from .query import Alternative
 
 _HAN = re.compile(r"[\u3400-\u9fff]")
 
 POOL = 20  # candidates re-ranked beyond the requested limit
-# A document is an answer only when the query concepts it matches carry this share of the
-# query's information (idf-weighted; words the help center never uses count fully against it) …
-MIN_COVERAGE = 0.4
-# … or, for a long pasted message full of story, at least this much matched information
-# (in units of the idf of a word found in a single document).
-MIN_EVIDENCE = 1.5
-COVERAGE_POWER = 2.0  # coordination: matching more of the query counts more than repeating one word
 PHRASE_SLOP = 2  # "neighbouring": the second word at most this many positions after the first
 DOC_CACHE = 4096  # documents whose stored fields and words stay parsed
 PHRASE_BONUS = {"title": 0.3, "phrasings": 0.3, "body": 0.1}  # neighbouring words found together
-INTRO_WEIGHT = 0.6  # a page introduction is a fallback, not an answer
 # A section whose question (title or an editor's phrasing) itself says what the shopper asked
 # is the answer more surely than one whose long body mentions the same words.
 QUESTION_FIELDS = ("title", "phrasings")
-QUESTION_BONUS = 2.0
-# … and more surely still when the query also says most of what that question says: a
-# question about 退货 is not the best answer to one that never mentions 退货.
-ECHO_BONUS = 1.0
 # A long answer (the calculator's page) must not win by mentioning every word once: full
 # length normalisation in the body; questions and phrasings are short and alike.
 WEIGHTING = BM25F(B=0.75, K1=1.2, body_B=1.0)
 UNKNOWN_DF = 1  # a word the index lacks counts as if in this many documents
 KNOWN_FLOOR = 0.6  # the least share of its index idf a very common word keeps
+MODEL_FILE = Path(__file__).parent / "data" / "ranking.json"
+
+# What the ranking knows of a candidate (each explainable on its own; see Candidate).
+FEATURES = ("bm25", "coverage", "asked", "echo", "phrases", "intro", "boost")
+# What decides whether the best candidate is an answer at all (else: out of domain / related).
+CONFIDENCE = ("bias", "coverage", "asked", "echo", "unknown", "score")
+
+
+@dataclass(frozen=True)
+class Model:
+    """Fitted weights: a linear score over FEATURES, and a linear confidence over CONFIDENCE."""
+
+    weights: dict[str, float]
+    confidence: dict[str, float]
+    related_floor: float  # the least coverage for which "you may mean…" questions are offered
+
+    def score(self, features: dict[str, float]) -> float:
+        """Given a candidate's features, return its ranking score."""
+        return sum(self.weights.get(k, 0.0) * v for k, v in features.items())
+
+    def confident(self, signals: dict[str, float]) -> bool:
+        """Given a candidate's confidence signals, return whether it answers the query."""
+        return sum(self.confidence.get(k, 0.0) * v for k, v in signals.items()) > 0
+
+
+@lru_cache(maxsize=4)
+def load_model(path: Path = MODEL_FILE) -> Model:
+    """Given ranking.json (written by scripts/fit_ranking.py), return the fitted Model."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return Model(
+            {k: float(data["weights"][k]) for k in FEATURES},
+            {k: float(data["confidence"][k]) for k in CONFIDENCE},
+            float(data["related_floor"]),
+        )
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        raise KbError(
+            f"读不了排序权重 {path}：{e}",
+            "运行 python scripts/fit_ranking.py 重新生成 ranking.json",
+        ) from e
 
 
 @dataclass
@@ -49,9 +81,35 @@ class Candidate:
     score: float
     fields: dict[str, Any]
     matched: dict[str, list[Alternative]] = field(default_factory=dict)
-    phrases: float = 0.0
+    phrases: float = 0.0  # neighbouring query words found together (PHRASE_BONUS, averaged)
     asked: float = 0.0  # share of the query's information found in the question or phrasings
     echo: float = 0.0  # the largest share of one of its questions' information the query repeats
+    coverage: float = 0.0  # share of the query's information the document has anywhere
+    rank: float = 0.0  # the fitted model's score
+    features: dict[str, float] = field(default_factory=dict)
+
+    def describe(self) -> dict[str, float]:
+        """Return the candidate's ranking features (see FEATURES)."""
+        return {
+            "bm25": math.log1p(self.score),
+            "coverage": self.coverage,
+            "asked": self.asked,
+            "echo": self.echo,
+            "phrases": self.phrases,
+            "intro": 1.0 if self.fields.get("kind") == "intro" else 0.0,
+            "boost": math.log(self.fields.get("boost", 1.0) or 1.0),
+        }
+
+    def signals(self, unknown: float, score: float) -> dict[str, float]:
+        """Given the query's unknown share and the candidate's score, return its confidence signals."""
+        return {
+            "bias": 1.0,
+            "coverage": self.coverage,
+            "asked": self.asked,
+            "echo": self.echo,
+            "unknown": unknown,
+            "score": score,
+        }
 
 
 def credit(matched: Iterable[Alternative]) -> float:
@@ -87,17 +145,3 @@ def general_weight(word: str) -> float:
         value = SPECIFIC_IDF
     scaled = (value - GENERIC_IDF) / (SPECIFIC_IDF - GENERIC_IDF)
     return min(1.0, max(MIN_GENERAL_WEIGHT, scaled))
-
-
-def final_score(c: Candidate, coverage: float) -> float:
-    """Given a candidate with its features and the query share it covers, return its final score."""
-    score = (
-        c.score
-        * coverage**COVERAGE_POWER
-        * (1 + c.phrases)
-        * (1 + QUESTION_BONUS * c.asked)
-        * (1 + ECHO_BONUS * c.echo)
-    )
-    if c.fields.get("kind") == "intro":
-        score *= INTRO_WEIGHT
-    return score * c.fields.get("boost", 1.0)

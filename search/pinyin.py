@@ -1,0 +1,114 @@
+"""Pinyin typed for Chinese: the index words a run of letters spells, with one typo, or by initials."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import lru_cache
+from pathlib import Path
+
+SYLLABLES_FILE = Path(__file__).parent / "data" / "syllables.txt"
+MAX_KEY = 24  # letters of the longest index word's pinyin worth trying
+MAX_TYPO_LETTERS = (
+    16  # one-typo repair is tried on runs up to this long (its cost grows with length)
+)
+_VOWELS = frozenset("aeiouv")
+
+Lookup = Callable[[str], tuple[str, ...]]  # a pinyin key (or initials) → index words
+
+
+@lru_cache(maxsize=1)
+def syllables() -> frozenset[str]:
+    """Return every toneless pinyin syllable (generated from pypinyin by scripts/make_syllables.py)."""
+    lines = SYLLABLES_FILE.read_text(encoding="utf-8").splitlines()
+    return frozenset(s for s in lines if s and not s.startswith("#"))
+
+
+def is_pinyin(text: str) -> bool:
+    """Given letters, return whether they split wholly into pinyin syllables."""
+    ok = [True] + [False] * len(text)
+    known = syllables()
+    for i in range(len(text)):
+        if ok[i]:
+            for j in range(i + 1, min(len(text), i + 6) + 1):
+                if text[i:j] in known:
+                    ok[j] = True
+    return ok[len(text)]
+
+
+def spell(text: str, sounding: Lookup) -> tuple[int, list[str]] | None:
+    """Given letters, return (letters covered, index pinyin keys) of the best reading, else None.
+
+    A reading splits the letters wholly into index words' pinyin keys and leftover syllables
+    (吗 ma, 谁 shei): the most letters in keys wins, then the fewest keys.
+    """
+    known = syllables()
+    best: list[tuple[int, int, list[str]] | None] = [None] * (len(text) + 1)
+    best[0] = (0, 0, [])
+    for i in range(len(text)):
+        if best[i] is None:
+            continue
+        covered, count, keys = best[i]  # type: ignore[misc]
+        for j in range(i + 1, min(len(text), i + MAX_KEY) + 1):
+            piece = text[i:j]
+            if j - i >= 2 and sounding(piece):
+                option = (covered + j - i, count - 1, [*keys, piece])
+            elif piece in known:
+                option = (covered, count, keys)
+            else:
+                continue
+            if best[j] is None or option[:2] > best[j][:2]:  # type: ignore[index]
+                best[j] = option
+    end = best[len(text)]
+    if end is None or not end[2]:
+        return None
+    return end[0], end[2]
+
+
+def _edits(text: str) -> set[str]:
+    """Given letters, return every string one deletion, swap, replacement or insertion away."""
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    splits = [(text[:i], text[i:]) for i in range(len(text) + 1)]
+    return {
+        *(a + b[1:] for a, b in splits if b),
+        *(a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1),
+        *(a + c + b[1:] for a, b in splits if b for c in letters),
+        *(a + c + b for a, b in splits for c in letters),
+    }
+
+
+def read(text: str, sounding: Lookup) -> list[str]:
+    """Given letters typed for Chinese, return the index pinyin keys they spell, repairing one typo.
+
+    Without a whole reading, or with letters left outside index words, the one-edit variant that
+    puts the most letters into index words wins (tuikaun → tuikuan → 退款).
+    """
+    found = spell(text, sounding)
+    if found and found[0] == len(text):
+        return found[1]
+    if len(text) < 4 or len(text) > MAX_TYPO_LETTERS:
+        return found[1] if found else []
+    repaired = [(r, e) for e in _edits(text) if (r := spell(e, sounding))]
+    best = max(repaired, key=lambda r: (r[0][0], -len(r[0][1]), r[1]), default=None)
+    if best and (not found or best[0][0] > found[0]):
+        return best[0][1]
+    return found[1] if found else []
+
+
+def looks_like_initials(text: str) -> bool:
+    """Given letters, return whether they can only be pinyin initials (thyf: no vowel at all)."""
+    return 2 <= len(text) <= 10 and not (_VOWELS & set(text)) and text.isascii()
+
+
+def read_initials(text: str, initials: Lookup) -> list[str]:
+    """Given pinyin initials (qxdd), return the initials keys of index words spelling them, longest first."""
+    best: list[list[str] | None] = [None] * (len(text) + 1)
+    best[0] = []
+    for i in range(len(text)):
+        if best[i] is None:
+            continue
+        for j in range(min(len(text), i + 4), i + 1, -1):
+            if initials(text[i:j]):
+                option = [*best[i], text[i:j]]  # type: ignore[misc]
+                if best[j] is None or len(option) < len(best[j]):  # type: ignore[arg-type]
+                    best[j] = option
+    return best[len(text)] or []
