@@ -52,6 +52,27 @@ class DocWords:
             best = max(best, have / total if total else 0.0)
         return best
 
+    def nearest(self, concepts: list[tuple[frozenset[str], float]]) -> float:
+        """Given the query's concepts (their index forms, their weights), return the best F1 of one
+        question: how much of the query it says, and how much of it the query says (a neighbour)."""
+        total = sum(w for _, w in concepts)
+        best = 0.0
+        for question in self.questions:
+            words = (
+                frozenset().union(*(forms for forms, _ in question)) if question else frozenset()
+            )
+            q_total = sum(w for _, w in question)
+            said = sum(w for forms, w in concepts if not forms.isdisjoint(words)) / total
+            terms = frozenset().union(*(forms for forms, _ in concepts))
+            echoed = (
+                sum(w for forms, w in question if not forms.isdisjoint(terms)) / q_total
+                if q_total
+                else 0.0
+            )
+            if said and echoed:
+                best = max(best, 2 * said * echoed / (said + echoed))
+        return best
+
     def has(self, term: str, fields: tuple[str, ...] | None = None) -> bool:
         """Given a word, return whether the document has it (in any field, or in `fields`)."""
         if fields is None:

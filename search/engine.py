@@ -36,6 +36,7 @@ from .query import (
     full_query,
     other_platform,
     strip_noise,
+    uncovered_topic,
     validate,
 )
 from .ranking import (
@@ -296,7 +297,8 @@ class Engine:
         self, searcher: Searcher, text: str, lexicon: Lexicon, limit: int, category: str | None
     ) -> Ranked:
         """Given one question, return its candidates scored, the confident ones, and the nearest."""
-        platform = other_platform(strip_noise(text), lexicon)
+        clean = strip_noise(text)
+        platform = other_platform(clean, lexicon) or uncovered_topic(clean, lexicon)
         concepts = analyze_query(text, lexicon, _Vocabulary(self, searcher), self._english)
         known = [c for c in concepts if c.known]
         if platform or not known:
@@ -304,6 +306,7 @@ class Engine:
         weights = {c.label: self._weight(searcher, c) for c in concepts}
         total = sum(weights.values())
         unknown = sum(w for c in concepts if not c.known for w in (weights[c.label],)) / total
+        unit = idf(searcher.doc_count(), 1)
         hits = searcher.search(
             full_query(known),
             limit=limit + POOL,
@@ -311,6 +314,7 @@ class Engine:
         )
         candidates = [Candidate(h.docnum, h.score, self._stored(searcher, h.docnum)) for h in hits]
         query_terms = {a.term for c in known for a in c.alternatives}
+        forms = [(frozenset(a.term for a in c.alternatives), weights[c.label]) for c in concepts]
         primaries = [c.primary for c in known]
         pairs = [(x, y) for x, y in itertools.pairwise(primaries) if x and y]
         model = load_model()
@@ -328,7 +332,9 @@ class Engine:
                 c.phrases += sum(PHRASE_BONUS[f] for f in TEXT_FIELDS if words.near(f, x, y))
             c.phrases /= max(1, len(pairs))
             c.echo = words.echo(query_terms)
+            c.nearest = words.nearest(forms)
             c.coverage = evidence / total
+            c.evidence = evidence / unit
             c.features = c.describe()
             c.rank = model.score(c.features)
         candidates.sort(key=lambda c: (-c.rank, c.docnum))
@@ -379,7 +385,7 @@ class Ranked:
     answers: list[Candidate]
     nearest: list[Candidate]
     unknown: float  # share of the question's information the help center never mentions
-    platform: str | None  # another shop the question is about (then nothing is ours to answer)
+    platform: str | None  # another shop or an uncovered topic it is about: nothing ours answers it
 
 
 def _summary(fields: dict[str, Any]) -> dict[str, Any]:

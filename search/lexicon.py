@@ -17,7 +17,8 @@ WORDS = "words.txt"
 SYNONYM_FILES = ("synonyms.txt", "regional.txt", "desk.txt")  # all `标准词: 说法, 说法`
 PARTICLES = "particles.txt"
 PLATFORMS = "platforms.txt"
-DATA_FILES = (WORDS, *SYNONYM_FILES, PARTICLES, PLATFORMS)
+UNCOVERED = "uncovered.txt"
+DATA_FILES = (WORDS, *SYNONYM_FILES, PARTICLES, PLATFORMS, UNCOVERED)
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,9 @@ class Lexicon:
     particles: frozenset[str]
     fingerprint: str
     platforms: frozenset[str] = frozenset()
+    uncovered: tuple[
+        tuple[str, ...], ...
+    ] = ()  # topics without an answer, each as words all present
 
 
 def _data_lines(path: Path) -> list[tuple[int, str]]:
@@ -89,6 +93,7 @@ def _load(data_dir: Path, stamp: tuple[float, ...]) -> Lexicon:
         parse_particles(data_dir / PARTICLES),
         digest.hexdigest()[:16],
         parse_names(data_dir / PLATFORMS),
+        tuple(tuple(n.split("+")) for n in sorted(parse_names(data_dir / UNCOVERED))),
     )
 
 

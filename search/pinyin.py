@@ -64,16 +64,27 @@ def spell(text: str, sounding: Lookup) -> tuple[int, list[str]] | None:
     return end[0], end[2]
 
 
-def _edits(text: str) -> set[str]:
-    """Given letters, return every string one deletion, swap, replacement or insertion away."""
+def _edits(text: str) -> dict[str, int]:
+    """Given letters, return every string one edit away, with the edit's rank (likeliest first).
+
+    Swapped neighbours are the commonest typo in fast pinyin (tuikaun), then a letter too many or
+    too few, then a wrong letter.
+    """
     letters = "abcdefghijklmnopqrstuvwxyz"
     splits = [(text[:i], text[i:]) for i in range(len(text) + 1)]
-    return {
-        *(a + b[1:] for a, b in splits if b),
-        *(a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1),
-        *(a + c + b[1:] for a, b in splits if b for c in letters),
-        *(a + c + b for a, b in splits for c in letters),
-    }
+    ranked: dict[str, int] = {}
+    for rank, group in enumerate(
+        (
+            (a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1),
+            (a + b[1:] for a, b in splits if b),
+            (a + c + b for a, b in splits for c in letters),
+            (a + c + b[1:] for a, b in splits if b for c in letters),
+        )
+    ):
+        for edit in group:
+            if edit != text:
+                ranked.setdefault(edit, rank)
+    return ranked
 
 
 def read(text: str, sounding: Lookup) -> list[str]:
@@ -87,8 +98,8 @@ def read(text: str, sounding: Lookup) -> list[str]:
         return found[1]
     if len(text) < 4 or len(text) > MAX_TYPO_LETTERS:
         return found[1] if found else []
-    repaired = [(r, e) for e in _edits(text) if (r := spell(e, sounding))]
-    best = max(repaired, key=lambda r: (r[0][0], -len(r[0][1]), r[1]), default=None)
+    repaired = [(r, rank) for e, rank in _edits(text).items() if (r := spell(e, sounding))]
+    best = max(repaired, key=lambda r: (r[0][0], -len(r[0][1]), -r[1]), default=None)
     if best and (not found or best[0][0] > found[0]):
         return best[0][1]
     return found[1] if found else []

@@ -169,7 +169,10 @@ def _latin_concepts(
                 break
         else:
             word = texts[i]
-            keys = read(word, vocab.sounding)
+            if is_pinyin(word) or not english.get(word):
+                keys = read(word, vocab.sounding)
+            else:
+                keys = []  # an English word the pages don't use: it counts against a match
             joined = "".join(texts[i:])
             if len(texts) - i > 1 and is_pinyin(joined) and len(joined) <= MAX_TYPO_LETTERS:
                 whole = read(joined, vocab.sounding)  # spaced syllables: shen fen zheng
@@ -183,8 +186,10 @@ def _latin_concepts(
                     Concept(k, tuple(Alternative(t, INITIALS_WEIGHT) for t in vocab.initials(k)))
                     for k in parts
                 ]
-            elif not is_pinyin(word) and word not in lexicon.particles:
-                out.append(Concept(word, ()))  # an unknown word: it counts against a match
+            elif word not in lexicon.particles and (not is_pinyin(word) or len(word) >= 4):
+                # An unknown word, or pinyin of words the pages don't use (fapiao): it counts
+                # against a match. Short leftover syllables (ma, yao) weigh nothing.
+                out.append(Concept(word, ()))
             i += 1
     return out
 
@@ -210,6 +215,18 @@ def other_platform(text: str, lexicon: Lexicon) -> str | None:
     for name in lexicon.platforms:
         if (name in latin) if name.isascii() else (name in text):
             return name
+    return None
+
+
+def uncovered_topic(text: str, lexicon: Lexicon) -> str | None:
+    """Given a normalised query, return the topic without an answer it asks about (uncovered.txt).
+
+    Entries match whole words (续费 is not in 手续费), or phrases anywhere (gift card, 走到哪).
+    """
+    words = {w.text for w in segment(text, lexicon)}
+    for parts in lexicon.uncovered:
+        if all(p in words or (len(p) > 2 and p in text) for p in parts):
+            return "+".join(parts)
     return None
 
 

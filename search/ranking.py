@@ -34,9 +34,10 @@ KNOWN_FLOOR = 0.6  # the least share of its index idf a very common word keeps
 MODEL_FILE = Path(__file__).parent / "data" / "ranking.json"
 
 # What the ranking knows of a candidate (each explainable on its own; see Candidate).
-FEATURES = ("bm25", "coverage", "asked", "echo", "phrases", "intro", "boost")
+FEATURES = ("bm25", "coverage", "asked", "echo", "nearest", "phrases", "intro", "boost")
 # What decides whether the best candidate is an answer at all (else: out of domain / related).
-CONFIDENCE = ("bias", "coverage", "asked", "echo", "unknown", "score")
+CONFIDENCE = ("bias", "coverage", "evidence", "asked", "echo", "nearest", "unknown", "score")
+MAX_EVIDENCE = 3.0  # matched information beyond this many rare words adds no confidence
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,8 @@ class Candidate:
     echo: float = 0.0  # the largest share of one of its questions' information the query repeats
     coverage: float = 0.0  # share of the query's information the document has anywhere
     rank: float = 0.0  # the fitted model's score
+    evidence: float = 0.0  # matched information, in units of a word found in one document only
+    nearest: float = 0.0  # F1 of the query and its closest question or phrasing (a neighbour)
     features: dict[str, float] = field(default_factory=dict)
 
     def describe(self) -> dict[str, float]:
@@ -95,6 +98,7 @@ class Candidate:
             "coverage": self.coverage,
             "asked": self.asked,
             "echo": self.echo,
+            "nearest": self.nearest,
             "phrases": self.phrases,
             "intro": 1.0 if self.fields.get("kind") == "intro" else 0.0,
             "boost": math.log(self.fields.get("boost", 1.0) or 1.0),
@@ -105,8 +109,10 @@ class Candidate:
         return {
             "bias": 1.0,
             "coverage": self.coverage,
+            "evidence": min(MAX_EVIDENCE, self.evidence),
             "asked": self.asked,
             "echo": self.echo,
+            "nearest": self.nearest,
             "unknown": unknown,
             "score": score,
         }
