@@ -111,15 +111,27 @@ def looks_like_initials(text: str) -> bool:
 
 
 def read_initials(text: str, initials: Lookup) -> list[str]:
-    """Given pinyin initials (qxdd), return the initials keys of index words spelling them, longest first."""
-    best: list[list[str] | None] = [None] * (len(text) + 1)
-    best[0] = []
+    """Given pinyin initials (qxdd), return the initials keys of index words they spell.
+
+    The most letters inside index words win, then the fewest words; a letter may stand for a
+    word the pages lack (tkmdz: tk 退款, m 没, dz 到账).
+    """
+    best: list[tuple[int, int, list[str]] | None] = [None] * (len(text) + 1)
+    best[0] = (0, 0, [])
     for i in range(len(text)):
         if best[i] is None:
             continue
-        for j in range(min(len(text), i + 4), i + 1, -1):
-            if initials(text[i:j]):
-                option = [*best[i], text[i:j]]  # type: ignore[misc]
-                if best[j] is None or len(option) < len(best[j]):  # type: ignore[arg-type]
-                    best[j] = option
-    return best[len(text)] or []
+        covered, count, keys = best[i]  # type: ignore[misc]
+        options = [(j, text[i:j]) for j in range(i + 2, min(len(text), i + 4) + 1)]
+        for j, key in [*options, (i + 1, "")]:
+            if key and not initials(key):
+                continue
+            option = (
+                covered + len(key),
+                count - 1 if key else count,
+                [*keys, key] if key else keys,
+            )
+            if best[j] is None or option[:2] > best[j][:2]:  # type: ignore[index]
+                best[j] = option
+    end = best[len(text)]
+    return end[2] if end and end[0] * 2 > len(text) else []

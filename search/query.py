@@ -169,10 +169,8 @@ def _latin_concepts(
                 break
         else:
             word = texts[i]
-            if is_pinyin(word) or not english.get(word):
-                keys = read(word, vocab.sounding)
-            else:
-                keys = []  # an English word the pages don't use: it counts against a match
+            # An English word the pages don't use is not pinyin: it counts against a match.
+            keys = read(word, vocab.sounding) if is_pinyin(word) or not english.get(word) else []
             joined = "".join(texts[i:])
             if len(texts) - i > 1 and is_pinyin(joined) and len(joined) <= MAX_TYPO_LETTERS:
                 whole = read(joined, vocab.sounding)  # spaced syllables: shen fen zheng
@@ -182,10 +180,10 @@ def _latin_concepts(
             if keys:
                 out += [_sounding(k, k, PINYIN_WEIGHT, vocab) for k in keys]
             elif looks_like_initials(word) and (parts := read_initials(word, vocab.initials)):
-                out += [
-                    Concept(k, tuple(Alternative(t, INITIALS_WEIGHT) for t in vocab.initials(k)))
-                    for k in parts
-                ]
+                for k in parts:  # one word with these initials is as sure as its pinyin
+                    words = vocab.initials(k)
+                    weight = PINYIN_WEIGHT if len(words) == 1 else INITIALS_WEIGHT
+                    out.append(Concept(k, tuple(Alternative(t, weight) for t in words)))
             elif word not in lexicon.particles and (not is_pinyin(word) or len(word) >= 4):
                 # An unknown word, or pinyin of words the pages don't use (fapiao): it counts
                 # against a match. Short leftover syllables (ma, yao) weigh nothing.
@@ -221,9 +219,11 @@ def other_platform(text: str, lexicon: Lexicon) -> str | None:
 def uncovered_topic(text: str, lexicon: Lexicon) -> str | None:
     """Given a normalised query, return the topic without an answer it asks about (uncovered.txt).
 
-    Entries match whole words (续费 is not in 手续费), or phrases anywhere (gift card, 走到哪).
+    Entries match words or their dictionary pieces (地址 of 收货地址), never any two characters
+    (a topic word that is a piece of one of the pages' words would shadow it), or longer phrases
+    anywhere (gift card, 走到哪).
     """
-    words = {w.text for w in segment(text, lexicon)}
+    words = {form for w in segment(text, lexicon) for form in (w.text, *w.parts)}
     for parts in lexicon.uncovered:
         if all(p in words or (len(p) > 2 and p in text) for p in parts):
             return "+".join(parts)
