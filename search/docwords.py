@@ -35,6 +35,13 @@ class DocWords:
                     if forms[0] not in particles
                 ]
             )
+        # Each question's weight, and where each word stands: word → [(question, item)].
+        self._totals = [sum(w for _, w in q) or 1.0 for q in self.questions]
+        self._where: dict[str, list[tuple[int, int]]] = {}
+        for q, question in enumerate(self.questions):
+            for i, (forms, _) in enumerate(question):
+                for form in forms:
+                    self._where.setdefault(form, []).append((q, i))
         self.positions: dict[str, dict[str, list[int]]] = {}
         for f, text in encoded.items():
             table: dict[str, list[int]] = {}
@@ -43,35 +50,30 @@ class DocWords:
                     table.setdefault(word, []).append(pos)
             self.positions[f] = table
 
-    def echo(self, terms: set[str]) -> float:
-        """Given the query's index words, return the largest share of one question's words it has."""
-        best = 0.0
-        for question in self.questions:
-            total = sum(w for _, w in question)
-            have = sum(w for forms, w in question if not forms.isdisjoint(terms))
-            best = max(best, have / total if total else 0.0)
-        return best
+    def neighbours(self, concepts: list[tuple[frozenset[str], float]]) -> tuple[float, float]:
+        """Given the query's concepts (their index forms, their weights), return (echo, nearest).
 
-    def nearest(self, concepts: list[tuple[frozenset[str], float]]) -> float:
-        """Given the query's concepts (their index forms, their weights), return the best F1 of one
-        question: how much of the query it says, and how much of it the query says (a neighbour)."""
-        total = sum(w for _, w in concepts)
-        best = 0.0
-        for question in self.questions:
-            words = (
-                frozenset().union(*(forms for forms, _ in question)) if question else frozenset()
-            )
-            q_total = sum(w for _, w in question)
-            said = sum(w for forms, w in concepts if not forms.isdisjoint(words)) / total
-            terms = frozenset().union(*(forms for forms, _ in concepts))
-            echoed = (
-                sum(w for forms, w in question if not forms.isdisjoint(terms)) / q_total
-                if q_total
-                else 0.0
-            )
-            if said and echoed:
-                best = max(best, 2 * said * echoed / (said + echoed))
-        return best
+        echo: the largest share of one question's words the query has. nearest: the best F1 of
+        one question: how much of the query it says, and how much of it the query says.
+        """
+        total = sum(w for _, w in concepts) or 1.0
+        said: dict[int, float] = {}
+        items: dict[int, set[int]] = {}
+        for forms, weight in concepts:
+            hit: set[int] = set()
+            for term in forms:
+                for q, item in self._where.get(term, ()):
+                    hit.add(q)
+                    items.setdefault(q, set()).add(item)
+            for q in hit:
+                said[q] = said.get(q, 0.0) + weight
+        echo = nearest = 0.0
+        for q, found in items.items():
+            echoed = sum(self.questions[q][i][1] for i in found) / self._totals[q]
+            share = said[q] / total
+            echo = max(echo, echoed)
+            nearest = max(nearest, 2 * share * echoed / (share + echoed))
+        return echo, nearest
 
     def has(self, term: str, fields: tuple[str, ...] | None = None) -> bool:
         """Given a word, return whether the document has it (in any field, or in `fields`)."""

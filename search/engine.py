@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from whoosh import query as wq
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import FileIndex
 from whoosh.searching import Searcher
@@ -33,7 +32,6 @@ from .query import (
     MAX_QUERY_CHARS,
     Concept,
     analyze_query,
-    full_query,
     other_platform,
     strip_noise,
     uncovered_topic,
@@ -53,6 +51,7 @@ from .ranking import (
     idf,
     load_model,
 )
+from .retrieval import Postings
 from .schema import INDEX_NAME, TEXT_FIELDS
 from .settings import Settings
 from .snippet import make_snippet
@@ -90,6 +89,7 @@ class Engine:
         self._doc_words: dict[int, DocWords] = {}
         self._fields: dict[int, dict[str, Any]] = {}
         self._pinyin: dict[str, tuple[str, ...]] | None = None
+        self._postings: Postings
         self._initials: dict[str, tuple[str, ...]] = {}
         self._questions: list[Question] | None = None
         self._categories = load_catalogue(settings.catalogue_file).categories
@@ -128,6 +128,7 @@ class Engine:
         self._fields = {}
         self._doc_words = {}
         self._pinyin = None
+        self._postings = Postings(searcher)
         self._questions = None
         self._cache = OrderedDict()
         gen = searcher.reader().generation()
@@ -307,13 +308,8 @@ class Engine:
         total = sum(weights.values())
         unknown = sum(w for c in concepts if not c.known for w in (weights[c.label],)) / total
         unit = idf(searcher.doc_count(), 1)
-        hits = searcher.search(
-            full_query(known),
-            limit=limit + POOL,
-            filter=wq.Term("category", category) if category else None,
-        )
-        candidates = [Candidate(h.docnum, h.score, self._stored(searcher, h.docnum)) for h in hits]
-        query_terms = {a.term for c in known for a in c.alternatives}
+        hits = self._postings.retrieve(known, limit + POOL, category)
+        candidates = [Candidate(d, score, self._stored(searcher, d)) for d, score in hits]
         forms = [(frozenset(a.term for a in c.alternatives), weights[c.label]) for c in concepts]
         primaries = [c.primary for c in known]
         pairs = [(x, y) for x, y in itertools.pairwise(primaries) if x and y]
@@ -331,8 +327,7 @@ class Engine:
             for x, y in pairs:  # neighbouring query words found together rank higher
                 c.phrases += sum(PHRASE_BONUS[f] for f in TEXT_FIELDS if words.near(f, x, y))
             c.phrases /= max(1, len(pairs))
-            c.echo = words.echo(query_terms)
-            c.nearest = words.nearest(forms)
+            c.echo, c.nearest = words.neighbours(forms)
             c.coverage = evidence / total
             c.evidence = evidence / unit
             c.features = c.describe()

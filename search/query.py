@@ -7,14 +7,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
-from whoosh import query as wq
-
 from .analyzer import Word, is_latin, normalize, pinyin_key, segment
 from .errors import BadQuery, UnknownCategory
 from .lexicon import Lexicon
 from .pinyin import MAX_TYPO_LETTERS, is_pinyin, looks_like_initials, read, read_initials
 from .redaction import strip_identifiers
-from .schema import TEXT_FIELDS
 
 _HAN = re.compile(r"[\u3400-\u9fff]")
 MAX_QUERY_CHARS = 1000
@@ -31,7 +28,6 @@ INITIALS_WEIGHT = 0.6  # an index word whose pinyin initials were typed (qx → 
 # A question naming another shop is not ours to answer, unless it also names ours.
 OUR_NAMES = ("海外购", "亚马逊", "amazon", "haiwaigou", "yamaxun")
 _LATIN_WORD = re.compile(r"[a-z]+")
-SUBWORD_FIELDS = ("title", "phrasings")
 
 
 class Vocabulary(Protocol):
@@ -258,34 +254,3 @@ def analyze_query(
     if run:
         concepts += _latin_concepts(run, lexicon, vocab, english or {})
     return list({c.label: c for c in concepts}.values())
-
-
-def _or(subqueries: list[wq.Query]) -> wq.Query:
-    """Given queries, return their OR as a tree of union matchers (cheaper than Whoosh's
-    preloaded arrays for a few terms on a small index)."""
-    q = wq.Or(subqueries)
-    q.matcher_type = wq.Or.DEFAULT_MATCHER
-    return q
-
-
-def alternative_query(alt: Alternative) -> wq.Query:
-    """Given one form of a concept, return the query for it over the text fields.
-
-    A sub-word is looked up in the short question fields only: in the body it would cost a
-    matcher for little (coverage still credits it there, from the stored words).
-    """
-    fields = TEXT_FIELDS if alt.share == 1.0 else SUBWORD_FIELDS
-    return _or([wq.Term(f, alt.term, boost=alt.weight * TEXT_FIELDS[f]) for f in fields])
-
-
-def concept_query(concept: Concept) -> wq.Query:
-    """Given a concept, return a query scoring its best-matching form, each field weighted."""
-    forms = [alternative_query(a) for a in concept.alternatives]
-    # The best form counts (a word and its synonym are one meaning, not two matches).
-    return wq.DisjunctionMax(forms, tiebreak=0.1) if len(forms) > 1 else forms[0]
-
-
-def full_query(concepts: list[Concept]) -> wq.Query:
-    """Given concepts, return the OR of their queries (every known concept counts; none is required)."""
-    subs = [concept_query(c) for c in concepts if c.known]
-    return _or(subs) if subs else wq.NullQuery
