@@ -130,6 +130,8 @@ def fit(start: Model, examples: list[Example], rounds: int) -> Model:
                 diff = {k: g["features"][k] - b["features"][k] for k in FEATURES}
                 pairs += [(diff, 1.0), ({k: -v for k, v in diff.items()}, 0.0)]
     weights = _logistic(pairs, FEATURES, L2)
+    # Material's search.boost is the editors' word, not learnt: it scales like BM25 does.
+    weights["boost"] = weights["bm25"]
     model = replace(start, weights=weights)
     rows = []
     for q, found in examples:

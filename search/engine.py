@@ -299,8 +299,9 @@ class Engine:
     ) -> Ranked:
         """Given one question, return its candidates scored, the confident ones, and the nearest."""
         clean = strip_noise(text)
-        platform = other_platform(clean, lexicon) or uncovered_topic(clean, lexicon)
-        concepts = analyze_query(text, lexicon, _Vocabulary(self, searcher), self._english)
+        vocab = _Vocabulary(self, searcher)
+        platform = other_platform(clean, lexicon) or uncovered_topic(clean, lexicon, vocab)
+        concepts = analyze_query(text, lexicon, vocab, self._english)
         known = [c for c in concepts if c.known]
         if platform or not known:
             return Ranked(text, [], [], [], 1.0, platform)

@@ -212,15 +212,18 @@ def other_platform(text: str, lexicon: Lexicon) -> str | None:
     return None
 
 
-def uncovered_topic(text: str, lexicon: Lexicon) -> str | None:
+def uncovered_topic(text: str, lexicon: Lexicon, vocab: Vocabulary) -> str | None:
     """Given a normalised query, return the topic without an answer it asks about (uncovered.txt).
 
+    A one-word topic the pages now use is covered after all (a new page about Prime).
     Entries match words or their dictionary pieces (地址 of 收货地址), never any two characters
     (a topic word that is a piece of one of the pages' words would shadow it), or longer phrases
     anywhere (gift card, 走到哪).
     """
     words = {form for w in segment(text, lexicon) for form in (w.text, *w.parts)}
     for parts in lexicon.uncovered:
+        if len(parts) == 1 and vocab.has(parts[0]):
+            continue
         if all(p in words or (len(p) > 2 and p in text) for p in parts):
             return "+".join(parts)
     return None
@@ -235,6 +238,8 @@ def analyze_query(
     """Given a query, return its informative concepts in order (particles dropped, duplicates merged)."""
     text = strip_noise(text)  # normalised, so that word spans index `text` directly
     words = [w for w in segment(text, lexicon) if w.text not in lexicon.particles]
+    # A bare number (a ticket number, an amount) names no topic unless the pages use it (15 天).
+    words = [w for w in words if not w.text.isdigit() or vocab.has(w.text)]
     alternatives = [_word_alternatives(w, lexicon, vocab) for w in words]
     unknown = [not any(a.weight == 1.0 for a in alts) for alts in alternatives]
     sounds = _homophones(text, words, unknown, vocab)

@@ -37,6 +37,7 @@ MODEL_FILE = Path(__file__).parent / "data" / "ranking.json"
 FEATURES = ("bm25", "coverage", "asked", "echo", "nearest", "phrases", "intro", "boost")
 # What decides whether the best candidate is an answer at all (else: out of domain / related).
 CONFIDENCE = ("bias", "coverage", "evidence", "asked", "echo", "nearest", "unknown", "score")
+FULL_MATCH = 0.8  # the least evidence (rare words) with which holding every query word is an answer
 MAX_EVIDENCE = 3.0  # matched information beyond this many rare words adds no confidence
 
 
@@ -53,7 +54,13 @@ class Model:
         return sum(self.weights.get(k, 0.0) * v for k, v in features.items())
 
     def confident(self, signals: dict[str, float]) -> bool:
-        """Given a candidate's confidence signals, return whether it answers the query."""
+        """Given a candidate's confidence signals, return whether it answers the query.
+
+        A document that holds every informative word of the query, rare ones among them, answers
+        it whatever the fitted rule says (a shopper who types one word of an answer, 胶带).
+        """
+        if signals.get("coverage", 0.0) >= 1 - 1e-9 and signals.get("evidence", 0.0) >= FULL_MATCH:
+            return True
         return sum(self.confidence.get(k, 0.0) * v for k, v in signals.items()) > 0
 
 

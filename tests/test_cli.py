@@ -60,7 +60,7 @@ def test_search_json_is_the_api_shape(project: Settings, capsys):
     capsys.readouterr()
     assert kb(project, "search", "没发货取消要钱吗", "--json", "--category", "取消订单") == 0
     data = json.loads(capsys.readouterr().out)
-    assert set(data) == {"query", "total", "took_ms", "results"}
+    assert set(data) == {"query", "total", "took_ms", "results", "related"}
     assert data["results"][0]["id"] == "cancel-fee"
 
 
