@@ -43,6 +43,7 @@ from .ranking import (
     PHRASE_BONUS,
     POOL,
     QUESTION_FIELDS,
+    RELATED_SPECIFIC,
     UNKNOWN_DF,
     WEIGHTING,
     Candidate,
@@ -337,7 +338,14 @@ class Engine:
         answers = [c for c in candidates if model.confident(c.signals(unknown, c.rank))]
         if candidates and answers and answers[0] is not candidates[0]:
             answers = []  # the best candidate is not an answer: nothing below it is either
-        nearest = [c for c in candidates if c.coverage >= model.related_floor]
+        # Not an answer, but in the domain: the nearest questions, when the query names something
+        # the pages are about (清关, 退货), not only common words (上, 分).
+        nearest = [
+            c
+            for c in candidates
+            if c.coverage >= model.related_floor
+            and max(map(general_weight, c.matched), default=0.0) >= RELATED_SPECIFIC
+        ]
         return Ranked(text, candidates, answers, nearest, unknown, platform)
 
     def _result(self, c: Candidate, lexicon: Lexicon) -> dict[str, Any]:

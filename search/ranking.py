@@ -31,6 +31,7 @@ QUESTION_FIELDS = ("title", "phrasings")
 WEIGHTING = BM25F(B=0.75, K1=1.2, body_B=1.0)
 UNKNOWN_DF = 1  # a word the index lacks counts as if in this many documents
 KNOWN_FLOOR = 0.6  # the least share of its index idf a very common word keeps
+RELATED_SPECIFIC = 0.45  # general informativeness a matched word needs for related questions
 MODEL_FILE = Path(__file__).parent / "data" / "ranking.json"
 
 # What the ranking knows of a candidate (each explainable on its own; see Candidate).

@@ -34,9 +34,7 @@ def test_confidence_falls_with_what_the_pages_never_mention():
     c = candidate(coverage=0.9, asked=0.9, echo=0.8, nearest=0.8, evidence=2.0)
     score = model.score(c.describe())
     assert model.confident(c.signals(0.0, score))
-    assert not model.confident(
-        candidate(coverage=0.1, asked=0.0, evidence=0.2).signals(0.9, 0.0)
-    )
+    assert not model.confident(candidate(coverage=0.1, asked=0.0, evidence=0.2).signals(0.9, 0.0))
 
 
 def test_a_page_introduction_is_a_fallback_not_an_answer():
