@@ -18,16 +18,16 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
-import tarfile
-from io import BytesIO
 import random
 import statistics
+import subprocess
 import sys
+import tarfile
 import tempfile
 import time
 import warnings
 from collections.abc import Callable
+from io import BytesIO
 from pathlib import Path
 
 warnings.filterwarnings("ignore", module="jieba")  # jieba 0.42.1's own import warnings

@@ -10,8 +10,8 @@ from whoosh.filedb.filestore import FileStorage
 
 from search.query import Alternative, Concept
 from search.ranking import WEIGHTING
-from search.schema import TEXT_FIELDS
 from search.retrieval import Postings
+from search.schema import TEXT_FIELDS
 
 
 def two_documents(tmp_path: Path):
