@@ -83,9 +83,12 @@ def documents(settings: Settings) -> list[dict[str, Any]]:
 def open_or_create(index_dir: Path, data_dir: Path) -> FileIndex:
     """Given the index folder, return the current-version index in it, creating an empty one if absent."""
     storage = FileStorage(str(index_dir))
+    schema = make_schema(data_dir)
     if storage.index_exists(INDEX_NAME):
-        return storage.open_index(INDEX_NAME)
-    return storage.create_index(make_schema(data_dir), INDEX_NAME)
+        # Today's schema, not the pickled one: it names the data folder by absolute path, and
+        # an index copied to another replica or a renamed checkout must cut words with its own.
+        return storage.open_index(INDEX_NAME, schema=schema)
+    return storage.create_index(schema, INDEX_NAME)
 
 
 def build_index(

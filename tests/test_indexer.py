@@ -242,3 +242,21 @@ def test_a_repeated_question_gets_the_new_answer_after_an_update(project: Settin
         again = engine.search("退货要自己包装吗")
         assert "胶带" in again["results"][0]["answer"]
         assert "胶带" not in first["results"][0]["answer"]
+
+
+def test_a_moved_project_indexes_again_with_its_own_word_lists(project: Settings):
+    from search.settings import load_settings
+
+    build_index(project)
+    moved = project.root.with_name("moved")
+    project.root.rename(moved)  # the old folder, named in the pickled schema, is gone
+    settings = load_settings(moved)
+    settings = settings.with_paths(index_dir=moved / project.index_dir.relative_to(project.root))
+    edit(
+        settings.docs_dir / "return.md",
+        "配送员不提供任何商品包装服务",
+        "配送员不提供胶带和商品包装服务",
+    )
+    stats = build_index(settings)
+    assert stats["updated"] == 1
+    assert search(settings, "胶带")["results"][0]["id"] == "return-packaging"
