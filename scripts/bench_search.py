@@ -1,26 +1,33 @@
 #!/usr/bin/env python3
 """Benchmark the search in-process, beside the naive baseline measured in the same run.
 
-Usage: scripts/bench_search.py [QUERIES.tsv] [--rounds N] [--sizes 1000,10000]
+Usage: scripts/bench_search.py [QUERIES.tsv] [--rounds N] [--sizes 1000,10000] [--against REF]
 
 For the real corpus (docs/) and for synthetic corpora it generates, prints index build time and
 query latency p50/p99 (tokenising, searching and highlighting included) for this search and for
 the baseline (jieba's ChineseAnalyzer + Whoosh's default QueryParser), with their ratios. The
-synthetic corpora's vocabulary grows with their size (new brands, products and model names), as a
+real corpus is also measured with an old commit's own search over its own pages (`--against`,
+default: main before issue 9; '' skips), built from `git archive` into a temporary folder and run
+in a subprocess, interleaved round by round with this checkout's, so both see the same machine
+load. The synthetic corpora's vocabulary grows with their size (new brands, products and model names), as a
 real help center's does; the worst case gives every section the same common words.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import statistics
+import subprocess
 import sys
+import tarfile
 import tempfile
 import time
 import warnings
 from collections.abc import Callable
+from io import BytesIO
 from pathlib import Path
 
 warnings.filterwarnings("ignore", module="jieba")  # jieba 0.42.1's own import warnings
@@ -212,6 +219,83 @@ def measure(
     return out
 
 
+BEFORE_ISSUE_9 = "a732ca4"
+# The old commit's side: index its own docs/, then time each query of every round it is sent.
+OLD_RUNNER = """
+import json, os, sys, tempfile, time, warnings
+warnings.filterwarnings("ignore")
+from pathlib import Path
+root = Path(sys.argv[1]); sys.path.insert(0, str(root))
+tmp = tempfile.mkdtemp()
+os.environ["KB_INDEX_DIR"] = tmp
+from search.settings import load_settings
+from search.indexer import build_index
+from search.engine import Engine
+s = load_settings(root); build_index(s, full=True)
+engine = Engine(s, cache_size=0)
+print("ready", flush=True)
+for line in sys.stdin:
+    out = []
+    for q in json.loads(line):
+        t = time.perf_counter(); engine.search(q); out.append((time.perf_counter() - t) * 1000)
+    print(json.dumps(out), flush=True)
+"""
+
+
+class OldSearch:
+    """An old commit's search in a subprocess, timing queries on request."""
+
+    def __init__(self, ref: str) -> None:
+        archive = subprocess.run(
+            ["git", "-C", str(ROOT), "archive", ref], check=True, capture_output=True
+        ).stdout
+        self.tmp = tempfile.TemporaryDirectory(prefix="kb-old-")
+        with tarfile.open(fileobj=BytesIO(archive)) as tar:
+            tar.extractall(self.tmp.name, filter="data")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", OLD_RUNNER, self.tmp.name],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert self.proc.stdout and self.proc.stdout.readline().strip() == "ready"
+
+    def times(self, queries: list[str]) -> list[float]:
+        """Given queries, return the old search's milliseconds for each."""
+        assert self.proc.stdin and self.proc.stdout
+        self.proc.stdin.write(json.dumps(queries) + "\n")
+        self.proc.stdin.flush()
+        return json.loads(self.proc.stdout.readline())
+
+    def close(self) -> None:
+        if self.proc.stdin:
+            self.proc.stdin.close()
+        self.proc.wait()
+        self.tmp.cleanup()
+
+
+def against_old(ref: str, queries: list[str], rounds: int, settings) -> None:
+    """Given an old commit and queries, print both searches' p50/p99, measured interleaved."""
+    old = OldSearch(ref)
+    ours_t: list[float] = []
+    old_t: list[float] = []
+    with tempfile.TemporaryDirectory(prefix="kb-bench-") as tmp:
+        update_index(Path(tmp), settings.data_dir, documents(settings), full=True)
+        with Engine(settings.with_paths(index_dir=Path(tmp)), cache_size=0) as engine:
+            engine.search(queries[0])
+            old.times(queries[:1])
+            for _ in range(rounds):
+                ours_t += [timed(lambda q=q: engine.search(q)) for q in queries]
+                old_t += old.times(queries)
+    old.close()
+    p50, o50 = statistics.median(ours_t), statistics.median(old_t)
+    p99, o99 = percentile(ours_t, 0.99), percentile(old_t, 0.99)
+    print(
+        f"real corpus, interleaved with @{ref}: p50 {p50:.2f} ms vs {o50:.2f} ms "
+        f"(ratio {p50 / o50:.2f}), p99 {p99:.2f} ms vs {o99:.2f} ms (ratio {p99 / o99:.2f})"
+    )
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument(
@@ -221,11 +305,14 @@ def main() -> int:
     ap.add_argument(
         "--sizes", default="1000,10000", help="synthetic corpus sizes (default 1000,10000)"
     )
+    ap.add_argument("--against", default=BEFORE_ISSUE_9, help="old commit to compare ('' skips)")
     args = ap.parse_args()
     os.environ.pop("KB_INDEX_DIR", None)
     settings = load_settings(ROOT)
     real_queries = [q.query for q in load_queries(args.queries)]
 
+    if args.against:
+        against_old(args.against, real_queries, args.rounds, settings)
     print("times in ms (build in s); ratio = p50 ours / p50 baseline")
     print(
         f"{'corpus':<22} {'docs':>6} {'build':>8} {'b.build':>8} {'p50':>8} {'p99':>8} "

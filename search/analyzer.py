@@ -78,11 +78,16 @@ def segmenter(lexicon: Lexicon) -> jieba.Tokenizer:
             tok = jieba.Tokenizer()
             tok.initialize()
             tok.load_userdict(str(lexicon.words_file))
-            # Synonyms must be whole words to be looked up; jieba suggests a frequency.
+            # Synonyms, particles (工单, 点解) and other shops' names must be whole words to be
+            # looked up; jieba suggests a frequency.
+            names = [n for n in lexicon.platforms if not n.isascii()]
             for variant, canonicals in lexicon.synonyms.items():
                 for word in (variant, *canonicals):
                     if word not in tok.FREQ or not tok.FREQ[word]:
                         tok.add_word(normalize(word))
+            for word in (*lexicon.particles, *names):
+                if len(word) > 1 and not word.isascii() and not tok.FREQ.get(word):
+                    tok.add_word(word)
             _SEGMENTERS[key] = tok
         return _SEGMENTERS[key]
 

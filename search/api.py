@@ -111,6 +111,18 @@ async def search_endpoint(request: Request) -> Response:
                       snippet: {type: string, description: HTML 转义后的摘要，匹配词用 mark 标出}
                       score: {type: number}
                       answer: {type: string, description: 纯文本答案}
+                related:
+                  type: array
+                  description: 没有足够把握的答案、但问题属于帮助中心范围时，最接近的 3 个问题（此时 results 为空）
+                  items:
+                    type: object
+                    properties: {id: {type: string}, title: {type: string}, url: {type: string}, category: {type: string}}
+                questions:
+                  type: array
+                  description: 一条消息问了几个问题时才有：每个问题和它的答案 id（最好的在前）
+                  items:
+                    type: object
+                    properties: {text: {type: string}, ids: {type: array, items: {type: string}}}
       400: {description: 参数错误, content: {application/json: {schema: {$ref: "#/components/schemas/Error"}}}}
     """
     settings: Settings = request.app.state.settings

@@ -99,7 +99,14 @@ def _terminal(snippet: str, tty: bool) -> str:
 
 def _print_results(data: dict, tty: bool) -> None:
     if not data["results"]:
-        print(f"“{data['query']}”：没有找到相关答案（换个说法试试，或联系客服）")
+        related = data.get("related") or []
+        if not related:
+            print(f"“{data['query']}”：没有找到相关答案（换个说法试试，或联系客服）")
+            return
+        print(f"“{data['query']}”：没有完全对应的答案，你可能想问：")
+        for r in related:
+            print(f"  - {r['title']}  {r['url']}")
+        print("都不是？请联系客服：/contact/#contact-service")
         return
     print(f"“{data['query']}”：{data['total']} 条结果（{data['took_ms']} 毫秒）")
     for n, r in enumerate(data["results"], 1):

@@ -9,34 +9,50 @@ from __future__ import annotations
 
 import itertools
 import os
+import re
 import threading
 import time
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from whoosh import query as wq
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import FileIndex
-from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
 
-from .analyzer import pinyin_key
+from .analyzer import normalize, pinyin_initials, pinyin_key, segment
 from .catalogue import load_catalogue
+from .docwords import DocWords
+from .english import english_terms
 from .errors import BadQuery, IndexMissing
 from .lexicon import Lexicon, load_lexicon
 from .query import (
     MAX_QUERY_CHARS,
-    Alternative,
     Concept,
     analyze_query,
-    credit,
-    full_query,
-    general_weight,
-    idf,
+    other_platform,
+    strip_noise,
+    uncovered_topic,
     validate,
 )
+from .ranking import (
+    DOC_CACHE,
+    KNOWN_FLOOR,
+    PHRASE_BONUS,
+    POOL,
+    QUESTION_FIELDS,
+    RELATED_SPECIFIC,
+    UNKNOWN_DF,
+    WEIGHTING,
+    Candidate,
+    credit,
+    general_weight,
+    idf,
+    load_model,
+)
+from .retrieval import Postings
 from .schema import INDEX_NAME, TEXT_FIELDS
 from .settings import Settings
 from .snippet import make_snippet
@@ -44,41 +60,6 @@ from .suggester import Question, suggestions
 
 CACHE_SIZE = 2048  # memoised answers per engine (one index generation)
 REFRESH_SECONDS = 1.0  # how often a request checks whether a newer index was committed
-POOL = 20  # candidates re-ranked beyond the requested limit
-# A document is an answer only when the query concepts it matches carry this share of the
-# query's information (idf-weighted; words the help center never uses count fully against it) …
-MIN_COVERAGE = 0.4
-# … or, for a long pasted message full of story, at least this much matched information
-# (in units of the idf of a word found in a single document).
-MIN_EVIDENCE = 1.5
-COVERAGE_POWER = 2.0  # coordination: matching more of the query counts more than repeating one word
-PHRASE_SLOP = 2  # "neighbouring": the second word at most this many positions after the first
-DOC_CACHE = 4096  # documents whose stored fields and words stay parsed
-PHRASE_BONUS = {"title": 0.3, "phrasings": 0.3, "body": 0.1}  # neighbouring words found together
-INTRO_WEIGHT = 0.6  # a page introduction is a fallback, not an answer
-# A section whose question (title or an editor's phrasing) itself says what the shopper asked
-# is the answer more surely than one whose long body mentions the same words.
-QUESTION_FIELDS = ("title", "phrasings")
-QUESTION_BONUS = 2.0
-# … and more surely still when the query also says most of what that question says: a
-# question about 退货 is not the best answer to one that never mentions 退货.
-ECHO_BONUS = 1.0
-# A long answer (the calculator's page) must not win by mentioning every word once: full
-# length normalisation in the body; questions and phrasings are short and alike.
-WEIGHTING = BM25F(B=0.75, K1=1.2, body_B=1.0)
-UNKNOWN_DF = 1  # a word the index lacks counts as if in this many documents
-KNOWN_FLOOR = 0.6  # the least share of its index idf a very common word keeps
-
-
-@dataclass
-class _Candidate:
-    docnum: int
-    score: float
-    fields: dict[str, Any]
-    matched: dict[str, list[Alternative]] = field(default_factory=dict)
-    phrases: float = 0.0
-    asked: float = 0.0  # share of the query's information found in the question or phrasings
-    echo: float = 0.0  # the largest share of one of its questions' information the query repeats
 
 
 class Engine:
@@ -109,6 +90,8 @@ class Engine:
         self._doc_words: dict[int, DocWords] = {}
         self._fields: dict[int, dict[str, Any]] = {}
         self._pinyin: dict[str, tuple[str, ...]] | None = None
+        self._postings: Postings
+        self._initials: dict[str, tuple[str, ...]] = {}
         self._questions: list[Question] | None = None
         self._categories = load_catalogue(settings.catalogue_file).categories
 
@@ -146,6 +129,7 @@ class Engine:
         self._fields = {}
         self._doc_words = {}
         self._pinyin = None
+        self._postings = Postings(searcher)
         self._questions = None
         self._cache = OrderedDict()
         gen = searcher.reader().generation()
@@ -185,6 +169,7 @@ class Engine:
         """Return the index's words of two or more Chinese characters by pinyin key (built once)."""
         if self._pinyin is None:
             table: dict[str, list[str]] = {}
+            initials: dict[str, list[str]] = {}
             reader = searcher.reader()
             for f in TEXT_FIELDS:
                 for raw in reader.lexicon(f):
@@ -192,8 +177,16 @@ class Engine:
                     key = pinyin_key(word) if len(word) >= 2 else None
                     if key and word not in table.setdefault(key, []):
                         table[key].append(word)
+                        if len(word) <= 4:
+                            initials.setdefault(pinyin_initials(word), []).append(word)
             self._pinyin = {k: tuple(v) for k, v in table.items()}
+            self._initials = {k: tuple(v) for k, v in initials.items()}
         return self._pinyin
+
+    def _by_initials(self, searcher: Searcher) -> dict[str, tuple[str, ...]]:
+        """Return the index's words of two to four Chinese characters by pinyin initials (qg → 清关)."""
+        self._sounds(searcher)
+        return self._initials
 
     def _stored(self, searcher: Searcher, docnum: int) -> dict[str, Any]:
         """Given a document number, return its stored fields (cached for this index generation)."""
@@ -234,7 +227,12 @@ class Engine:
     # -- searching ---------------------------------------------------------------------------
 
     def search(self, query: str, *, limit: int = 10, category: str | None = None) -> dict[str, Any]:
-        """Given a shopper's question, return {"query", "total", "took_ms", "results": [...]}."""
+        """Given a shopper's question, return {"query", "total", "took_ms", "results", "related"}.
+
+        `results` holds confident answers only; when none is confident but the question is in the
+        help center's domain, `related` holds the nearest questions ("你可能想问…"). A message
+        with several questions answers each (`questions`: each question's ids, best first).
+        """
         started = time.perf_counter()
         text = validate(query, limit, category, self._categories)
         key = (text, limit, category)
@@ -244,98 +242,125 @@ class Engine:
             version = self._version
             cached = self._cache.get(key)
             if cached is None:
-                candidates, concepts = self._rank(searcher, text, lexicon, limit, category)
+                ranked = [
+                    self._rank(searcher, part, lexicon, limit, category)
+                    for part in _questions_of(text, lexicon)
+                ]
             else:
                 self._cache.move_to_end(key)
         if cached is None:
-            results = [self._result(c, concepts, lexicon) for c in candidates[:limit]]
-            cached = (len(candidates), results)
+            whole, parts = ranked[0], ranked[1:]
+            answers = _merge(whole.answers, [p.answers for p in parts])
+            results = [self._result(c, lexicon) for c in answers[:limit]]
+            related = [_summary(c.fields) for c in whole.nearest[:RELATED]] if not answers else []
+            questions = [
+                {"text": p.text, "ids": [c.fields["id"] for c in p.answers[:3]]}
+                for p in parts
+                if p.answers
+            ]
+            cached = (len(answers), results, related, questions)
             with self._lock:
                 if self.cache_size and version == self._version:
                     self._cache[key] = cached
                     while len(self._cache) > self.cache_size:
                         self._cache.popitem(last=False)
-        total, results = cached
-        return {
+        total, results, related, questions = cached
+        out: dict[str, Any] = {
             "query": query,
             "total": total,
             "took_ms": round((time.perf_counter() - started) * 1000, 3),
             "results": [dict(r) for r in results],
+            "related": [dict(r) for r in related],
+        }
+        if len(questions) > 1:
+            out["questions"] = [dict(q) for q in questions]
+        return out
+
+    def explain(self, query: str) -> dict[str, Any]:
+        """Given a query, return every candidate's ranking features and the query's signals (fitting)."""
+        lexicon = load_lexicon(self.settings.data_dir)
+        with self._lock:
+            searcher = self._open()
+            ranked = self._rank(searcher, normalize(query), lexicon, 10, None)
+        return {
+            "platform": ranked.platform,
+            "unknown": ranked.unknown,
+            "candidates": [
+                {
+                    "id": c.fields["id"],
+                    "features": c.features,
+                    "signals": c.signals(ranked.unknown, 0.0),
+                }
+                for c in ranked.scored
+            ],
         }
 
     def _rank(
         self, searcher: Searcher, text: str, lexicon: Lexicon, limit: int, category: str | None
-    ) -> tuple[list[_Candidate], list[Concept]]:
-        """Given a query, return the accepted candidates best first, and the query's concepts."""
-
-        concepts = analyze_query(text, lexicon, _Vocabulary(self, searcher))
+    ) -> Ranked:
+        """Given one question, return its candidates scored, the confident ones, and the nearest."""
+        clean = strip_noise(text)
+        vocab = _Vocabulary(self, searcher)
+        platform = other_platform(clean, lexicon) or uncovered_topic(clean, lexicon, vocab)
+        concepts = analyze_query(text, lexicon, vocab, self._english)
         known = [c for c in concepts if c.known]
-        if not known:
-            return [], concepts
+        if platform or not known:
+            return Ranked(text, [], [], [], 1.0, platform)
         weights = {c.label: self._weight(searcher, c) for c in concepts}
         total = sum(weights.values())
+        unknown = sum(w for c in concepts if not c.known for w in (weights[c.label],)) / total
         unit = idf(searcher.doc_count(), 1)
-        required = min(MIN_COVERAGE * total, MIN_EVIDENCE * unit)
-
-        hits = searcher.search(
-            full_query(known),
-            limit=limit + POOL,
-            filter=wq.Term("category", category) if category else None,
-        )
-        candidates = {
-            h.docnum: _Candidate(h.docnum, h.score, self._stored(searcher, h.docnum)) for h in hits
-        }
-        if not candidates:
-            return [], concepts
-        query_terms = {a.term for c in known for a in c.alternatives}
+        hits = self._postings.retrieve(known, limit + POOL, category)
+        candidates = [Candidate(d, score, self._stored(searcher, d)) for d, score in hits]
+        forms = [(frozenset(a.term for a in c.alternatives), weights[c.label]) for c in concepts]
         primaries = [c.primary for c in known]
         pairs = [(x, y) for x, y in itertools.pairwise(primaries) if x and y]
-        for c in candidates.values():
+        model = load_model()
+        for c in candidates:
             words = self._words(c.docnum, c.fields)
+            evidence = 0.0
             for concept in known:
                 found = [a for a in concept.alternatives if words.has(a.term)]
                 if found:
                     c.matched[concept.label] = found
+                    evidence += weights[concept.label] * credit(found)
                     asked = [a for a in found if words.has(a.term, QUESTION_FIELDS)]
                     c.asked += weights[concept.label] * credit(asked) / total
             for x, y in pairs:  # neighbouring query words found together rank higher
                 c.phrases += sum(PHRASE_BONUS[f] for f in TEXT_FIELDS if words.near(f, x, y))
             c.phrases /= max(1, len(pairs))
-            c.echo = words.echo(query_terms)
+            c.echo, c.nearest = words.neighbours(forms)
+            c.coverage = evidence / total
+            c.evidence = evidence / unit
+            c.features = c.describe()
+            c.rank = model.score(c.features)
+        candidates.sort(key=lambda c: (-c.rank, c.docnum))
+        answers = [c for c in candidates if model.confident(c.signals(unknown, c.rank))]
+        if candidates and answers and answers[0] is not candidates[0]:
+            answers = []  # the best candidate is not an answer: nothing below it is either
+        # Not an answer, but in the domain: the nearest questions, when the query names something
+        # the pages are about (清关, 退货), not only common words (上, 分).
+        nearest = [
+            c
+            for c in candidates
+            if c.coverage >= model.related_floor
+            and max(map(general_weight, c.matched), default=0.0) >= RELATED_SPECIFIC
+        ]
+        return Ranked(text, candidates, answers, nearest, unknown, platform)
 
-        accepted = []
-        for c in candidates.values():
-            evidence = sum(weights[label] * credit(alts) for label, alts in c.matched.items())
-            if evidence + 1e-9 < required:
-                continue
-            coverage = evidence / total
-            c.score *= (
-                coverage**COVERAGE_POWER
-                * (1 + c.phrases)
-                * (1 + QUESTION_BONUS * c.asked)
-                * (1 + ECHO_BONUS * c.echo)
-            )
-            if c.fields.get("kind") == "intro":
-                c.score *= INTRO_WEIGHT
-            c.score *= c.fields.get("boost", 1.0)
-            accepted.append(c)
-        accepted.sort(key=lambda c: (-c.score, c.docnum))
-        return accepted, concepts
-
-    def _result(self, c: _Candidate, concepts: list[Concept], lexicon: Lexicon) -> dict[str, Any]:
+    def _result(self, c: Candidate, lexicon: Lexicon) -> dict[str, Any]:
         """Given an accepted candidate, return its API result with a highlighted snippet."""
-        found = [a for alts in c.matched.values() for a in alts]
-        terms = {a.term for a in found}
-        f = c.fields
+        terms = {a.term for alts in c.matched.values() for a in alts}
         return {
-            "id": f["id"],
-            "title": f["title"],
-            "url": f["url"],
-            "category": f["category"],
-            "snippet": make_snippet(f["answer"], terms, lexicon),
-            "score": round(c.score, 4),
-            "answer": f["answer"],
+            **_summary(c.fields),
+            "snippet": make_snippet(c.fields["answer"], terms, lexicon),
+            "score": round(c.rank, 4),
+            "answer": c.fields["answer"],
         }
+
+    @property
+    def _english(self) -> Mapping[str, tuple[str, ...]]:
+        return _LazyEnglish(self.settings.data_dir / "english.txt")
 
     # -- suggestions -------------------------------------------------------------------------
 
@@ -352,55 +377,69 @@ class Engine:
         return {"query": prefix, "suggestions": suggestions(questions, prefix, limit)}
 
 
-class DocWords:
-    """A document's words by field and position (from its stored `words`), for coverage and proximity."""
+RELATED = 3  # nearest questions offered when no answer is confident
 
-    def __init__(
-        self, encoded: dict[str, str], questions: list[str], particles: frozenset[str]
-    ) -> None:
-        # Each question as (forms of each word, weight). Within one question every word says part
-        # of what it asks (an index-wide idf would call its topic word, 退货, common); only
-        # general-Chinese informativeness counts.
-        self.questions: list[list[tuple[frozenset[str], float]]] = []
-        for q in questions:
-            items = [item.split("|") for item in q.split(" ") if item]
-            self.questions.append(
-                [
-                    (frozenset(forms), KNOWN_FLOOR + (1 - KNOWN_FLOOR) * general_weight(forms[0]))
-                    for forms in items
-                    if forms[0] not in particles
-                ]
-            )
-        self.positions: dict[str, dict[str, list[int]]] = {}
-        for f, text in encoded.items():
-            table: dict[str, list[int]] = {}
-            for pos, item in enumerate(text.split(" ") if text else ()):
-                for word in item.split("|"):
-                    table.setdefault(word, []).append(pos)
-            self.positions[f] = table
 
-    def echo(self, terms: set[str]) -> float:
-        """Given the query's index words, return the largest share of one question's words it has."""
-        best = 0.0
-        for question in self.questions:
-            total = sum(w for _, w in question)
-            have = sum(w for forms, w in question if not forms.isdisjoint(terms))
-            best = max(best, have / total if total else 0.0)
-        return best
+@dataclass
+class Ranked:
+    """One question's outcome: every candidate scored, the confident answers, the nearest ones."""
 
-    def has(self, term: str, fields: tuple[str, ...] | None = None) -> bool:
-        """Given a word, return whether the document has it (in any field, or in `fields`)."""
-        if fields is None:
-            return any(term in table for table in self.positions.values())
-        return any(term in self.positions.get(f, ()) for f in fields)
+    text: str
+    scored: list[Candidate]
+    answers: list[Candidate]
+    nearest: list[Candidate]
+    unknown: float  # share of the question's information the help center never mentions
+    platform: str | None  # another shop or an uncovered topic it is about: nothing ours answers it
 
-    def near(self, field: str, first: str, second: str) -> bool:
-        """Given two words, return whether `second` follows `first` within PHRASE_SLOP positions."""
-        table = self.positions.get(field, {})
-        after = table.get(second)
-        if not after:
-            return False
-        return any(0 < q - p <= PHRASE_SLOP for p in table.get(first, ()) for q in after)
+
+def _summary(fields: dict[str, Any]) -> dict[str, Any]:
+    """Given a document's stored fields, return what names and links it (id, title, url, category)."""
+    return {k: fields[k] for k in ("id", "title", "url", "category")}
+
+
+def _questions_of(text: str, lexicon: Lexicon) -> list[str]:
+    """Given a message, return it whole followed by its questions when it asks more than one."""
+    parts = [p.strip() for p in _QUESTION_END.split(text) if p.strip()]
+    asking = [
+        p
+        for p in parts
+        if any(w.text not in lexicon.particles for w in segment(normalize(p), lexicon))
+    ]
+    return [text, *asking] if len(asking) > 1 else [text]
+
+
+_QUESTION_END = re.compile(r"[。？！?!；;\n]+")
+
+
+def _merge(whole: list[Candidate], parts: list[list[Candidate]]) -> list[Candidate]:
+    """Given the whole message's answers and each question's, return the whole's best, then each
+    question's best, then the rest of the whole's, without repeats."""
+    order = [
+        *whole[:1],
+        *(p[0] for p in parts if p),
+        *whole[1:],
+        *(c for p in parts for c in p[1:]),
+    ]
+    seen: dict[str, Candidate] = {}
+    for c in order:
+        seen.setdefault(c.fields["id"], c)
+    return list(seen.values())
+
+
+class _LazyEnglish(Mapping[str, tuple[str, ...]]):
+    """The bilingual dictionary, read on the first English word a query contains (it takes ~1 s)."""
+
+    def __init__(self, aliases: Path) -> None:
+        self.aliases = aliases
+
+    def __getitem__(self, key: str) -> tuple[str, ...]:
+        return english_terms(self.aliases)[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(english_terms(self.aliases))
+
+    def __len__(self) -> int:
+        return len(english_terms(self.aliases))
 
 
 class _Vocabulary:
@@ -414,6 +453,9 @@ class _Vocabulary:
 
     def sounding(self, key: str) -> tuple[str, ...]:
         return self.engine._sounds(self.searcher).get(key, ())
+
+    def initials(self, key: str) -> tuple[str, ...]:
+        return self.engine._by_initials(self.searcher).get(key, ())
 
 
 def _load_questions(searcher: Searcher) -> list[Question]:

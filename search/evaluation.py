@@ -85,13 +85,13 @@ def our_search(settings: Settings) -> Searcher:
 
 
 class Baseline:
-    """The naive baseline: jieba's ChineseAnalyzer and Whoosh's default QueryParser, one field."""
+    """The naive baseline: jieba's ChineseAnalyzer, one field, Whoosh's QueryParser with an OR group."""
 
     def __init__(self, docs: list[dict], folder: Path | None = None, store: bool = False) -> None:
         from jieba.analyse.analyzer import ChineseAnalyzer
         from whoosh.fields import ID, TEXT, Schema
         from whoosh.filedb.filestore import FileStorage
-        from whoosh.qparser import QueryParser
+        from whoosh.qparser import OrGroup, QueryParser
 
         self._tmp = None if folder else tempfile.TemporaryDirectory(prefix="kb-baseline-")
         path = folder or Path(self._tmp.name)  # type: ignore[union-attr]
@@ -103,7 +103,7 @@ class Baseline:
                     id=d["id"], content="\n".join((d["title"], d["phrasings"], d["answer"]))
                 )
         self.searcher = self.index.searcher()
-        self.parser = QueryParser("content", schema)
+        self.parser = QueryParser("content", schema, group=OrGroup)
 
     def __call__(self, query: str) -> list[str]:
         try:
@@ -129,3 +129,60 @@ class Baseline:
 def baseline_for(settings: Settings) -> Baseline:
     """Given settings, return the naive baseline indexed over the same sections, in a temp folder."""
     return Baseline(documents(settings))
+
+
+# -- checking blind-written batches ----------------------------------------------------------
+
+# Names a writer may use although the article uses them too.
+ALLOWED_NAMES = ("亚马逊海外购", "中国亚马逊", "二代身份证", "易客满", "亚马逊", "海外购")
+LIFT_CHARS = 5  # a run of this many characters shared with the article counts as lifted
+NEAR_DUPLICATE = 0.8  # character-bigram Jaccard similarity at which two queries are one
+
+
+def _bigrams(text: str) -> frozenset[str]:
+    text = "".join(c for c in text if c.isalnum())
+    return frozenset(text[i : i + 2] for i in range(len(text) - 1)) or frozenset({text})
+
+
+def lifted_phrase(query: str, article: str) -> str | None:
+    """Given a query and the normalised article, return a run of LIFT_CHARS characters both share."""
+    from .analyzer import normalize
+
+    text = normalize(query)
+    for name in ALLOWED_NAMES:
+        text = text.replace(name, "|")
+    for i in range(len(text) - LIFT_CHARS + 1):
+        run = text[i : i + LIFT_CHARS]
+        if "|" not in run and not run.isascii() and run in article:
+            return run
+    return None
+
+
+def check_batches(
+    batches: list[Path], others: list[Path], article: Path, ids: set[str]
+) -> list[str]:
+    """Given batch files, other query files and the article, return every problem as file:line: what."""
+    from .analyzer import normalize
+
+    art = normalize(article.read_text(encoding="utf-8"))
+    problems: list[str] = []
+    seen: list[tuple[frozenset[str], str]] = []
+    for path in others:
+        seen += [
+            (_bigrams(normalize(q.query)), f"{path.name}:{q.line}") for q in load_queries(path)
+        ]
+    for path in batches:
+        for q in load_queries(path):
+            where = f"{path}:{q.line}"
+            unknown = sorted(q.expected - ids)
+            if unknown:
+                problems.append(f"{where}: 未知的 id {', '.join(unknown)}")
+            if run := lifted_phrase(q.query, art):
+                problems.append(f"{where}: 与原文相同的 {LIFT_CHARS} 字片段「{run}」")
+            grams = _bigrams(normalize(q.query))
+            for other, at in seen:
+                if len(grams & other) / len(grams | other) >= NEAR_DUPLICATE:
+                    problems.append(f"{where}: 与 {at} 几乎相同")
+                    break
+            seen.append((grams, f"{path.name}:{q.line}"))
+    return problems

@@ -15,7 +15,8 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.index import FileIndex, LockError
 from whoosh.writing import CLEAR
 
-from .analyzer import ANALYZER_VERSION, Word, normalize, pinyin_initials, segment
+from .analyzer import ANALYZER_VERSION, normalize, pinyin_initials, segment
+from .docwords import encode_words
 from .errors import IndexBusy
 from .lexicon import load_lexicon
 from .lockfile import exclusive
@@ -41,11 +42,6 @@ def question_keys(question: str) -> list[str]:
     norm = normalize(question)
     full = _NON_ALNUM.sub("", "".join(lazy_pinyin(norm)))
     return [norm, full, _NON_ALNUM.sub("", pinyin_initials(norm))]
-
-
-def encode_words(words: tuple[Word, ...]) -> str:
-    """Given a text's words, return them one position per space-separated item: word|part|part."""
-    return " ".join("|".join((w.text, *w.parts)) for w in words if " " not in w.text)
 
 
 def section_document(section: Section, data_dir: Path, boost: float = 1.0) -> dict[str, Any]:
@@ -87,9 +83,12 @@ def documents(settings: Settings) -> list[dict[str, Any]]:
 def open_or_create(index_dir: Path, data_dir: Path) -> FileIndex:
     """Given the index folder, return the current-version index in it, creating an empty one if absent."""
     storage = FileStorage(str(index_dir))
+    schema = make_schema(data_dir)
     if storage.index_exists(INDEX_NAME):
-        return storage.open_index(INDEX_NAME)
-    return storage.create_index(make_schema(data_dir), INDEX_NAME)
+        # Today's schema, not the pickled one: it names the data folder by absolute path, and
+        # an index copied to another replica or a renamed checkout must cut words with its own.
+        return storage.open_index(INDEX_NAME, schema=schema)
+    return storage.create_index(schema, INDEX_NAME)
 
 
 def build_index(

@@ -1,4 +1,5 @@
-"""The editors' word lists: domain words (for jieba), query-time synonyms, and weightless particles."""
+"""The editors' word lists: domain words (for jieba), query-time synonyms (with regional vocabulary and
+support-desk shorthand), weightless particles, and other shops' names."""
 
 from __future__ import annotations
 
@@ -10,15 +11,28 @@ from pathlib import Path
 
 from .errors import KbError
 
+# The files of a data folder, by role. Every file that shapes how text is cut or looked up is
+# part of the fingerprint, so an index built with other lists is known to be stale.
+WORDS = "words.txt"
+SYNONYM_FILES = ("synonyms.txt", "regional.txt", "desk.txt")  # all `标准词: 说法, 说法`
+PARTICLES = "particles.txt"
+PLATFORMS = "platforms.txt"
+UNCOVERED = "uncovered.txt"
+DATA_FILES = (WORDS, *SYNONYM_FILES, PARTICLES, PLATFORMS, UNCOVERED)
+
 
 @dataclass(frozen=True)
 class Lexicon:
-    """Domain words file, synonyms (variant → canonical words) and particles, with a fingerprint."""
+    """Domain words file, synonyms (variant → canonical words), particles and other platforms' names."""
 
     words_file: Path
     synonyms: dict[str, tuple[str, ...]]
     particles: frozenset[str]
     fingerprint: str
+    platforms: frozenset[str] = frozenset()
+    uncovered: tuple[
+        tuple[str, ...], ...
+    ] = ()  # topics without an answer, each as words all present
 
 
 def _data_lines(path: Path) -> list[tuple[int, str]]:
@@ -56,13 +70,30 @@ def parse_particles(path: Path) -> frozenset[str]:
     return frozenset(word for _, line in _data_lines(path) for word in line.split())
 
 
+def parse_names(path: Path) -> frozenset[str]:
+    """Given platforms.txt (one name per line; variants after commas), return the normalised names."""
+    from .analyzer import normalize
+
+    names = (n.strip() for _, line in _data_lines(path) for n in line.replace("，", ",").split(","))
+    return frozenset(normalize(n) for n in names if n)
+
+
 @lru_cache(maxsize=8)
-def _load(words: Path, synonyms: Path, particles: Path, stamp: tuple[float, ...]) -> Lexicon:
+def _load(data_dir: Path, stamp: tuple[float, ...]) -> Lexicon:
     digest = hashlib.sha256()
-    for path in (words, synonyms, particles):
-        digest.update(path.read_bytes())
+    for name in DATA_FILES:
+        digest.update((data_dir / name).read_bytes())
+    synonyms: dict[str, tuple[str, ...]] = {}
+    for name in SYNONYM_FILES:
+        for variant, canonicals in parse_synonyms(data_dir / name).items():
+            synonyms[variant] = tuple(dict.fromkeys((*synonyms.get(variant, ()), *canonicals)))
     return Lexicon(
-        words, parse_synonyms(synonyms), parse_particles(particles), digest.hexdigest()[:16]
+        data_dir / WORDS,
+        synonyms,
+        parse_particles(data_dir / PARTICLES),
+        digest.hexdigest()[:16],
+        parse_names(data_dir / PLATFORMS),
+        tuple(tuple(n.split("+")) for n in sorted(parse_names(data_dir / UNCOVERED))),
     )
 
 
@@ -98,12 +129,10 @@ def load_lexicon(data_dir: Path) -> Lexicon:
 
 
 def _stat_and_load(data_dir: Path) -> Lexicon:
-    paths = (data_dir / "words.txt", data_dir / "synonyms.txt", data_dir / "particles.txt")
     try:
-        stamp = tuple(p.stat().st_mtime_ns for p in paths)
+        stamp = tuple((data_dir / name).stat().st_mtime_ns for name in DATA_FILES)
     except OSError as e:
         raise KbError(
-            f"缺少词表文件：{e.filename}",
-            "search/data/ 下应有 words.txt、synonyms.txt、particles.txt",
+            f"缺少词表文件：{e.filename}", "search/data/ 下应有 " + "、".join(DATA_FILES)
         ) from e
-    return _load(*paths, stamp)
+    return _load(data_dir, stamp)

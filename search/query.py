@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import math
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
-from whoosh import query as wq
-
 from .analyzer import Word, is_latin, normalize, pinyin_key, segment
 from .errors import BadQuery, UnknownCategory
-from .lexicon import Lexicon, general_idf
-from .schema import TEXT_FIELDS
+from .lexicon import Lexicon
+from .pinyin import MAX_TYPO_LETTERS, is_pinyin, looks_like_initials, read, read_initials
+from .redaction import strip_identifiers
 
 _HAN = re.compile(r"[\u3400-\u9fff]")
 MAX_QUERY_CHARS = 1000
@@ -25,15 +23,21 @@ PART_WEIGHT = 0.5  # a sub-word (订单 of 订单号)
 SYNONYM_WEIGHT = 0.85  # the editors' standard word for a variant (撤单 → 取消)
 PINYIN_WEIGHT = 0.9  # a pinyin query word (tuihuo → 退货)
 HOMOPHONE_WEIGHT = 0.8  # a same-sounding typo (清观 → 清关)
-SUBWORD_FIELDS = ("title", "phrasings")
+ENGLISH_WEIGHT = 0.85  # an index word a bilingual dictionary gives for an English term
+INITIALS_WEIGHT = 0.6  # an index word whose pinyin initials were typed (qx → 取消): often ambiguous
+# A question naming another shop is not ours to answer, unless it also names ours.
+OUR_NAMES = ("海外购", "亚马逊", "amazon", "haiwaigou", "yamaxun")
+_LATIN_WORD = re.compile(r"[a-z]+")
 
 
 class Vocabulary(Protocol):
-    """What the index knows: its words, and its words by pinyin key (qingguan → 清关)."""
+    """What the index knows: its words, by pinyin key (qingguan → 清关) and by initials (qg → 清关)."""
 
     def has(self, term: str) -> bool: ...
 
     def sounding(self, key: str) -> tuple[str, ...]: ...
+
+    def initials(self, key: str) -> tuple[str, ...]: ...
 
 
 @dataclass(frozen=True)
@@ -79,22 +83,6 @@ def validate(query: object, limit: object, category: object, categories: Iterabl
     if category is not None and category not in set(categories):
         raise UnknownCategory(f"没有这个分类：{category}", "可用的分类：" + "、".join(categories))
     return query.strip()
-
-
-def split_pinyin(text: str, vocab: Vocabulary) -> list[str] | None:
-    """Given a run of letters like qingguanshenfenzheng, return the fewest index pinyin keys spelling it."""
-    best: list[list[str] | None] = [None] * (len(text) + 1)
-    best[0] = []
-    for i in range(len(text)):
-        if best[i] is None:
-            continue
-        for j in range(len(text), i + 1, -1):  # keys are at least two letters
-            key = text[i:j]
-            if vocab.sounding(key):
-                candidate = [*best[i], key]  # type: ignore[misc]
-                if best[j] is None or len(candidate) < len(best[j]):  # type: ignore[arg-type]
-                    best[j] = candidate
-    return best[len(text)]
 
 
 def _word_alternatives(word: Word, lexicon: Lexicon, vocab: Vocabulary) -> list[Alternative]:
@@ -156,85 +144,118 @@ def _homophones(
     return found
 
 
-def analyze_query(text: str, lexicon: Lexicon, vocab: Vocabulary) -> list[Concept]:
+def _latin_concepts(
+    run: list[Word], lexicon: Lexicon, vocab: Vocabulary, english: Mapping[str, tuple[str, ...]]
+) -> list[Concept]:
+    """Given consecutive latin words none of which is an index word, return their concepts.
+
+    English terms (two-word ones first) become the index words a bilingual dictionary gives for
+    them; the rest is read as pinyin, word by word or joined (shen fen zheng), with one typo
+    repaired, or as pinyin initials (thyf). Leftover syllables (ma, ne) weigh nothing.
+    """
+    out: list[Concept] = []
+    texts = [w.text for w in run]
+    i = 0
+    while i < len(texts):
+        for size in (2, 1):
+            term = " ".join(texts[i : i + size])
+            if len(texts[i : i + size]) == size and (known := _known(english.get(term, ()), vocab)):
+                out.append(Concept(term, tuple(Alternative(t, ENGLISH_WEIGHT) for t in known)))
+                i += size
+                break
+        else:
+            word = texts[i]
+            # An English word the pages don't use is not pinyin: it counts against a match.
+            keys = read(word, vocab.sounding) if is_pinyin(word) or not english.get(word) else []
+            joined = "".join(texts[i:])
+            if len(texts) - i > 1 and is_pinyin(joined) and len(joined) <= MAX_TYPO_LETTERS:
+                whole = read(joined, vocab.sounding)  # spaced syllables: shen fen zheng
+                if sum(map(len, whole)) > sum(map(len, keys)) + len(texts[i]):
+                    out += [_sounding(k, k, PINYIN_WEIGHT, vocab) for k in whole]
+                    break
+            if keys:
+                out += [_sounding(k, k, PINYIN_WEIGHT, vocab) for k in keys]
+            elif looks_like_initials(word) and (parts := read_initials(word, vocab.initials)):
+                for k in parts:  # one word with these initials is as sure as its pinyin
+                    words = vocab.initials(k)
+                    weight = PINYIN_WEIGHT if len(words) == 1 else INITIALS_WEIGHT
+                    out.append(Concept(k, tuple(Alternative(t, weight) for t in words)))
+            elif word not in lexicon.particles and (not is_pinyin(word) or len(word) >= 4):
+                # An unknown word, or pinyin of words the pages don't use (fapiao): it counts
+                # against a match. Short leftover syllables (ma, yao) weigh nothing.
+                out.append(Concept(word, ()))
+            i += 1
+    return out
+
+
+def _known(terms: Iterable[str], vocab: Vocabulary) -> list[str]:
+    """Given candidate index words, return those the index has (at most three, best first)."""
+    return [t for t in terms if vocab.has(t)][:3]
+
+
+def strip_noise(text: str) -> str:
+    """Given raw query text, return it normalised with identifiers (order, phone, ID numbers) removed.
+
+    They say nothing about the question and must never count as words the pages lack.
+    """
+    return normalize(strip_identifiers(text))
+
+
+def other_platform(text: str, lexicon: Lexicon) -> str | None:
+    """Given a normalised query, return the other shop or platform it names, unless it names ours."""
+    if any(own in text for own in OUR_NAMES):
+        return None
+    latin = set(_LATIN_WORD.findall(text))
+    for name in lexicon.platforms:
+        if (name in latin) if name.isascii() else (name in text):
+            return name
+    return None
+
+
+def uncovered_topic(text: str, lexicon: Lexicon, vocab: Vocabulary) -> str | None:
+    """Given a normalised query, return the topic without an answer it asks about (uncovered.txt).
+
+    A one-word topic the pages now use is covered after all (a new page about Prime).
+    Entries match words or their dictionary pieces (地址 of 收货地址), never any two characters
+    (a topic word that is a piece of one of the pages' words would shadow it), or longer phrases
+    anywhere (gift card, 走到哪).
+    """
+    words = {form for w in segment(text, lexicon) for form in (w.text, *w.parts)}
+    for parts in lexicon.uncovered:
+        if len(parts) == 1 and vocab.has(parts[0]):
+            continue
+        if all(p in words or (len(p) > 2 and p in text) for p in parts):
+            return "+".join(parts)
+    return None
+
+
+def analyze_query(
+    text: str,
+    lexicon: Lexicon,
+    vocab: Vocabulary,
+    english: Mapping[str, tuple[str, ...]] | None = None,
+) -> list[Concept]:
     """Given a query, return its informative concepts in order (particles dropped, duplicates merged)."""
-    text = normalize(text)  # so that word spans index `text` directly
+    text = strip_noise(text)  # normalised, so that word spans index `text` directly
     words = [w for w in segment(text, lexicon) if w.text not in lexicon.particles]
+    # A bare number (a ticket number, an amount) names no topic unless the pages use it (15 天).
+    words = [w for w in words if not w.text.isdigit() or vocab.has(w.text)]
     alternatives = [_word_alternatives(w, lexicon, vocab) for w in words]
     unknown = [not any(a.weight == 1.0 for a in alts) for alts in alternatives]
     sounds = _homophones(text, words, unknown, vocab)
     concepts: list[Concept] = []
+    run: list[Word] = []
     for n, (word, alts) in enumerate(zip(words, alternatives, strict=True)):
+        if not alts and is_latin(word.text):
+            run.append(word)
+            continue
+        if run:
+            concepts += _latin_concepts(run, lexicon, vocab, english or {})
+            run = []
         if n in sounds:
             concepts.append(sounds[n])
-        elif not alts and is_latin(word.text) and (keys := split_pinyin(word.text, vocab)):
-            concepts += [_sounding(k, k, PINYIN_WEIGHT, vocab) for k in keys]
         else:
             concepts.append(Concept(word.text, tuple(alts)))
+    if run:
+        concepts += _latin_concepts(run, lexicon, vocab, english or {})
     return list({c.label: c for c in concepts}.values())
-
-
-def _or(subqueries: list[wq.Query]) -> wq.Query:
-    """Given queries, return their OR as a tree of union matchers (cheaper than Whoosh's
-    preloaded arrays for a few terms on a small index)."""
-    q = wq.Or(subqueries)
-    q.matcher_type = wq.Or.DEFAULT_MATCHER
-    return q
-
-
-def alternative_query(alt: Alternative) -> wq.Query:
-    """Given one form of a concept, return the query for it over the text fields.
-
-    A sub-word is looked up in the short question fields only: in the body it would cost a
-    matcher for little (coverage still credits it there, from the stored words).
-    """
-    fields = TEXT_FIELDS if alt.share == 1.0 else SUBWORD_FIELDS
-    return _or([wq.Term(f, alt.term, boost=alt.weight * TEXT_FIELDS[f]) for f in fields])
-
-
-def credit(matched: Iterable[Alternative]) -> float:
-    """Given the forms of a concept a document contains, return how fully it matches (0–1).
-
-    A whole form counts its weight; sub-words add up by the share of the word they cover.
-    """
-    whole = max((a.weight for a in matched if a.share == 1.0), default=0.0)
-    parts = sum(a.weight * a.share for a in matched if a.share < 1.0)
-    return min(1.0, max(whole, parts))
-
-
-def concept_query(concept: Concept) -> wq.Query:
-    """Given a concept, return a query scoring its best-matching form, each field weighted."""
-    forms = [alternative_query(a) for a in concept.alternatives]
-    # The best form counts (a word and its synonym are one meaning, not two matches).
-    return wq.DisjunctionMax(forms, tiebreak=0.1) if len(forms) > 1 else forms[0]
-
-
-def full_query(concepts: list[Concept]) -> wq.Query:
-    """Given concepts, return the OR of their queries (every known concept counts; none is required)."""
-    subs = [concept_query(c) for c in concepts if c.known]
-    return _or(subs) if subs else wq.NullQuery
-
-
-def idf(doc_count: int, doc_frequency: int) -> float:
-    """Given the number of documents and a term's document frequency, return its BM25 idf."""
-    return math.log(1 + (doc_count - doc_frequency + 0.5) / (doc_frequency + 0.5))
-
-
-# General-Chinese IDF (jieba's table) of a word that says little (时候 4.3, 一般 4.3) and of one
-# that names a thing (奶粉 9.0, 开店 9.5); words between are scaled linearly.
-GENERIC_IDF, SPECIFIC_IDF = 4.0, 9.0
-MIN_GENERAL_WEIGHT = 0.1
-
-
-def general_weight(word: str) -> float:
-    """Given a word the index lacks, return 0.1–1: how much it says in general Chinese."""
-    table = general_idf()
-    value = table.get(word)
-    if value is None and word and all(_HAN.match(c) for c in word):
-        # A rare cut (单买, 好几样): as informative as its characters are on average.
-        chars = [table.get(c, SPECIFIC_IDF) for c in word]
-        value = sum(chars) / len(chars)
-    if value is None:  # not a word of general Chinese: a name, a brand, a latin word
-        value = SPECIFIC_IDF
-    scaled = (value - GENERIC_IDF) / (SPECIFIC_IDF - GENERIC_IDF)
-    return min(1.0, max(MIN_GENERAL_WEIGHT, scaled))

@@ -23,3 +23,11 @@ def redact(text: str) -> str:
     for pattern, label in _PATTERNS:
         text = pattern.sub(label, text)
     return text
+
+
+def strip_identifiers(text: str) -> str:
+    """Given user text, return it with every identifier redact() finds replaced by a space."""
+    labelled = redact(text)
+    for _, label in _PATTERNS:
+        labelled = labelled.replace(label, " ")
+    return labelled

@@ -1,4 +1,10 @@
-"""The best passage of an answer for a query: HTML-escaped, whole matched words in <mark>."""
+"""The passage of an answer to show for a query: HTML-escaped, whole matched words in <mark>.
+
+An answer starts with the paragraph that answers (the pages are written answer first), and that
+paragraph carries the conditions that change the answer: when it mentions what was asked it is
+the snippet, whole. Otherwise the sentences holding the most query words are. Matches are marked
+by the spans of the analyzer's own words, never a single character on its own (不, 出).
+"""
 
 from __future__ import annotations
 
@@ -6,47 +12,55 @@ import html
 import re
 from collections.abc import Iterable
 
-from whoosh.highlight import HtmlFormatter, WholeFragmenter, get_text, highlight
-
-from .analyzer import WordTokenizer, normalize
+from .analyzer import Word, normalize, segment
 from .lexicon import Lexicon
 
 _SENTENCE = re.compile(r"[^。！？!?；;\n]*(?:[。！？!?；;]+|\n|$)")
 TOP_SENTENCES = 2
-MAX_CHARS = 160
+MAX_CHARS = 160  # an unmatched answer's first sentence is cut here
+MAX_LEAD = 240  # a longer first paragraph is not shown whole
 
 
-class MarkFormatter(HtmlFormatter):
-    """Whoosh's HTML formatter, but a plain <mark> around each match (no classes to style)."""
+def _marked(word: Word, wanted: set[str]) -> bool:
+    """Given a word of the passage, return whether it (or a piece of it) is a query word."""
+    if len(word.text) < 2:
+        return False
+    return word.text in wanted or not wanted.isdisjoint(word.parts)
 
-    def format_token(self, text: str, token: object, replace: bool = False) -> str:
-        return f"<mark>{html.escape(get_text(text, token, replace), quote=False)}</mark>"
+
+def highlight(passage: str, wanted: set[str], lexicon: Lexicon) -> str:
+    """Given a passage and the query's index words, return it escaped with matched words marked."""
+    out, at = [], 0
+    for word in segment(passage, lexicon):
+        if _marked(word, wanted):
+            out.append(html.escape(passage[at : word.start], quote=False))
+            out.append(f"<mark>{html.escape(passage[word.start : word.end], quote=False)}</mark>")
+            at = word.end
+    out.append(html.escape(passage[at:], quote=False))
+    return "".join(out)
+
+
+def _mentions(passage: str, wanted: set[str], lexicon: Lexicon) -> int:
+    """Given a passage, return how many distinct query words it holds (as whole words or pieces)."""
+    found = {f for w in segment(passage, lexicon) for f in (w.text, *w.parts) if f in wanted}
+    return len(found)
 
 
 def make_snippet(text: str, terms: Iterable[str], lexicon: Lexicon) -> str:
-    """Given an answer and the query's index terms, return its best sentences with <mark>ed words."""
-    wanted = set(terms)
-    analyzer = WordTokenizer(str(lexicon.words_file.parent))
-    # The sentences holding the most distinct query words, in the answer's order; each is
-    # highlighted on its own, so its words come from the segmenter's cache on later queries.
+    """Given an answer and the query's index words, return its answering passage, marked."""
+    wanted = {t for t in terms if len(t) >= 2}
+    lines = [line.strip() for line in text.split("\n") if line.strip()]
+    lead = lines[0] if lines else ""
+    if lead and len(lead) <= MAX_LEAD and _mentions(lead, wanted, lexicon):
+        return highlight(lead, wanted, lexicon)
     sentences = [m.group(0).strip() for m in _SENTENCE.finditer(text) if m.group(0).strip()]
     scored = []
     for n, sentence in enumerate(sentences):
-        norm = normalize(sentence)
-        found = sum(1 for t in wanted if t in norm)
+        found = sum(1 for t in wanted if t in normalize(sentence))
         if found:
             scored.append((-found, n, sentence))
     best = sorted(sorted(scored)[:TOP_SENTENCES], key=lambda s: s[1])
-    formatter = MarkFormatter(between="…")
-    fragmenter = WholeFragmenter(charlimit=None)
-    marked = [
-        highlight(sentence, wanted, analyzer, fragmenter, formatter, top=1)
-        for _, _, sentence in best
-    ]
-    marked = [m for m in marked if m]
-    if marked:
-        return "…".join(marked)
-    first = (
-        sentences[0] if sentences else ""
-    )  # no match in the answer (e.g. only the question matched)
+    if best:
+        return "…".join(highlight(sentence, wanted, lexicon) for _, _, sentence in best)
+    first = sentences[0] if sentences else ""  # no match in the answer (only the question matched)
     return html.escape(first[:MAX_CHARS] + ("…" if len(first) > MAX_CHARS else ""), quote=False)

@@ -49,7 +49,7 @@ def test_search_returns_the_documented_shape(client):
     r = client.get("/api/search", params={"q": "退货运费谁出"})
     assert r.status_code == 200
     data = r.json()
-    assert set(data) == {"query", "total", "took_ms", "results"}
+    assert set(data) == {"query", "total", "took_ms", "results", "related"}
     assert data["query"] == "退货运费谁出" and data["total"] >= 1 and data["took_ms"] >= 0
     first = data["results"][0]
     assert set(first) >= {"id", "title", "url", "category", "snippet", "score"}

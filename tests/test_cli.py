@@ -60,8 +60,16 @@ def test_search_json_is_the_api_shape(project: Settings, capsys):
     capsys.readouterr()
     assert kb(project, "search", "没发货取消要钱吗", "--json", "--category", "取消订单") == 0
     data = json.loads(capsys.readouterr().out)
-    assert set(data) == {"query", "total", "took_ms", "results"}
+    assert set(data) == {"query", "total", "took_ms", "results", "related"}
     assert data["results"][0]["id"] == "cancel-fee"
+
+
+def test_search_without_a_sure_answer_prints_related_questions(project: Settings, capsys):
+    kb(project, "index")
+    capsys.readouterr()
+    assert kb(project, "search", "清关那块有点搞不懂") == 0
+    out = capsys.readouterr().out
+    assert "你可能想问" in out and "/customs/#" in out and "联系客服" in out
 
 
 def test_search_stdin_prints_one_json_object_per_line(project: Settings, capsys, monkeypatch):

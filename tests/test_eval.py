@@ -1,18 +1,24 @@
-"""Search quality regression on the project's evaluation queries (tests/eval/queries.tsv).
+"""Search quality gates: the dev targets, and floors on the blind-written tune and locked sets.
 
-The file starts with the shared dev set (up to the "written for this project" marker), on which
-the issue's targets hold; the project's own harder queries follow and must not regress.
+The locked set (tests/eval/locked/) was written blind and is never tuned on: this test asserts
+its floors but never prints its queries or misses (only the numbers).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from search.evaluation import Judged, Metrics, evaluate, load_queries, our_search
-from search.settings import Settings
+from search.catalogue import load_catalogue
+from search.evaluation import Judged, Metrics, check_batches, evaluate, load_queries, our_search
+from search.settings import DATA_DIR, Settings
 
-QUERIES = Path(__file__).parent / "eval" / "queries.tsv"
+EVAL = Path(__file__).parent / "eval"
+QUERIES = EVAL / "queries.tsv"
 MARKER = "written for this project"
+
+
+def batches(name: str) -> list[Judged]:
+    return [q for f in sorted((EVAL / name).glob("*.tsv")) for q in load_queries(f)]
 
 
 def dev_part(queries: list[Judged]) -> list[Judged]:
@@ -21,32 +27,46 @@ def dev_part(queries: list[Judged]) -> list[Judged]:
     return [q for q in queries if q.line < marker]
 
 
-def report(m: Metrics) -> str:
+def misses(m: Metrics) -> str:
     return "\n".join(f"{q} | {','.join(e)} | {','.join(g)}" for q, e, g in m.misses)
 
 
-def test_query_file_covers_every_faq_entry_and_out_of_domain():
-    from search.catalogue import load_catalogue
-    from search.settings import DATA_DIR
+def numbers(m: Metrics) -> str:
+    return f"R@1 {m.r1:.3f} R@3 {m.r3:.3f} MRR {m.mrr10:.3f} OOD {m.ood_empty:.3f}"
 
+
+def test_blind_batches_are_valid_and_split_by_whole_batch():
+    tune = sorted(p.name for p in (EVAL / "tune").glob("*.tsv"))
+    locked = sorted(p.name for p in (EVAL / "locked").glob("*.tsv"))
+    assert len(tune) + len(locked) >= 6 and not set(tune) & set(locked)
+    assert len(batches("tune")) + len(batches("locked")) >= 400
+    assert len(batches("locked")) >= 150 and len(locked) >= 2
+    ids = set(load_catalogue(DATA_DIR / "catalogue.yml").entries) | {"-"}
+    files = sorted((EVAL / "tune").glob("*.tsv")) + sorted((EVAL / "locked").glob("*.tsv"))
+    assert check_batches(files, [QUERIES], EVAL / "article.txt", ids) == []
+
+
+def test_query_file_covers_every_faq_entry_and_out_of_domain():
     queries = load_queries(QUERIES)
     covered = {i for q in queries for i in q.expected}
     assert set(load_catalogue(DATA_DIR / "catalogue.yml").entries) <= covered
     assert sum(1 for q in queries if not q.expected) >= 10
-    assert len(queries) - len(dev_part(queries)) >= 60
 
 
 def test_search_meets_the_targets_on_the_dev_queries(indexed_project: Settings):
     m = evaluate(our_search(indexed_project), dev_part(load_queries(QUERIES)))
-    assert m.r1 >= 0.90, report(m)
-    assert m.r3 >= 0.97, report(m)
-    assert m.mrr10 >= 0.93, report(m)
-    assert m.ood_empty >= 0.9, report(m)
+    assert m.r1 >= 0.917 and m.r3 >= 1.0 and m.mrr10 >= 0.955 and m.ood_empty >= 1.0, misses(m)
 
 
-def test_search_does_not_regress_on_all_queries(indexed_project: Settings):
+def test_search_does_not_regress_on_the_project_and_tune_queries(indexed_project: Settings):
     m = evaluate(our_search(indexed_project), load_queries(QUERIES))
-    assert m.r1 >= 0.88, report(m)
-    assert m.r3 >= 0.97, report(m)
-    assert m.mrr10 >= 0.92, report(m)
-    assert m.ood_empty >= 0.9, report(m)
+    assert m.r1 >= 0.93 and m.r3 >= 0.98 and m.mrr10 >= 0.95 and m.ood_empty >= 0.9, misses(m)
+    m = evaluate(our_search(indexed_project), batches("tune"))
+    assert m.r1 >= 0.88 and m.r3 >= 0.95 and m.mrr10 >= 0.91 and m.ood_empty >= 0.9, misses(m)
+
+
+def test_search_meets_the_floors_on_the_locked_blind_set(indexed_project: Settings):
+    m = evaluate(our_search(indexed_project), batches("locked"))
+    # Numbers only: the locked queries and their misses are never shown.
+    assert m.r1 >= 0.88 and m.r3 >= 0.95 and m.mrr10 >= 0.91, numbers(m)
+    assert m.ood_empty >= 0.90, numbers(m)

@@ -76,7 +76,7 @@ def test_category_filter_keeps_only_that_category(indexed_project: Settings):
 
 def test_result_shape_is_the_api_contract(indexed_project: Settings):
     data = search(indexed_project, "退货运费谁出", limit=2)
-    assert set(data) == {"query", "total", "took_ms", "results"}
+    assert set(data) == {"query", "total", "took_ms", "results", "related"}
     assert len(data["results"]) <= 2 <= data["total"]
     first = data["results"][0]
     assert set(first) == {"id", "title", "url", "category", "snippet", "score", "answer"}
@@ -112,3 +112,72 @@ def test_search_without_an_index_raises_index_missing(project: Settings):
 
     with pytest.raises(IndexMissing):
         search(project, "退货")
+
+
+# -- failure classes of blind-written queries (queries written for these tests) -------------
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        # an order number, a phone number, emoji and full-width text are noise, not unknown words
+        ("您好 订单 171-9988776-5544332 一直没发出去，我能取消掉吗？🙏", "cancel-deadline"),
+        ("ＡＰＰ里取消不了，电话１５９１１１１２２２２，谁帮我撤一下单", "cancel-contact"),
+        # support-desk shorthand and ticket punctuation
+        ("【加急】工单#2231 → 用户催退货退款进度/跟进", "return-refund-time"),
+        # Cantonese written Chinese and Taiwan wording
+        ("點解退貨要俾身份證？", "return-customs-info"),
+        ("已經出貨了還可以取消訂購嗎", "cancel-deadline"),
+        # English terms mixed in
+        ("return的时候shipping fee谁付", "return-shipping-fee"),
+        # pinyin with spaces, without, with one typo, and initials
+        ("qingguan shenfenzheng", "customs-id"),
+        ("tuihuoyunfei", "return-shipping-fee"),
+        ("shangmen qjuian", "return-pickup"),
+        ("thyf", "return-shipping-fee"),
+    ],
+)
+def test_shopper_and_agent_phrasings_find_their_answer(
+    indexed_project: Settings, query: str, expected: str
+):
+    assert expected in ids(indexed_project, query, limit=3)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "拼多多买的鞋子怎么退货",  # another platform with our process words
+        "京东的订单取消了钱退到哪",
+        "海外购能开增值税发票吗",  # an Amazon topic no page covers
+        "优惠券过期了还能用吗",
+    ],
+)
+def test_other_platforms_and_uncovered_topics_get_no_answer(indexed_project: Settings, query: str):
+    data = search(indexed_project, query)
+    assert data["results"] == [] and data["related"] == []
+
+
+def test_our_own_name_beside_another_shop_is_still_answered(indexed_project: Settings):
+    assert ids(indexed_project, "不是淘宝，是亚马逊海外购的单子，没发货能取消吗")
+
+
+def test_an_order_number_alone_does_not_empty_a_question(indexed_project: Settings):
+    plain = ids(indexed_project, "订单还没发货可以取消吗")
+    noisy = ids(indexed_project, "订单 405-1112223-3334445 还没发货可以取消吗")
+    assert noisy[:1] == plain[:1] != []
+
+
+def test_a_message_with_two_questions_answers_both_in_the_top_three(indexed_project: Settings):
+    data = search(indexed_project, "退货的包装要我自己准备吗？另外身份证照片有什么要求？")
+    top = [r["id"] for r in data["results"][:3]]
+    assert {"return-packaging", "customs-id-photo"} <= set(top)
+    assert [q["ids"][0] for q in data["questions"]] == ["return-packaging", "customs-id-photo"]
+
+
+def test_an_unsure_in_domain_question_offers_related_questions(indexed_project: Settings):
+    data = search(indexed_project, "我那个快递员上门的事")
+    if data["results"]:  # confident enough: fine, it answers
+        assert data["related"] == []
+    else:
+        assert 1 <= len(data["related"]) <= 3
+        assert set(data["related"][0]) == {"id", "title", "url", "category"}

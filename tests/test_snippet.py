@@ -41,3 +41,17 @@ def test_html_planted_in_a_page_is_escaped(project: Settings):
     assert "<" not in without_marks and ">" not in without_marks
     assert "&lt;img src=x onerror=alert(1)&gt;" in snippet or "&lt;script&gt;" in snippet
     assert "<img" in result["answer"]  # the plain-text answer keeps the text as written
+
+
+def test_the_answering_paragraph_is_shown_whole_with_its_condition(indexed_project: Settings):
+    result = search(indexed_project, "退货运费谁出")["results"][0]
+    assert result["id"] == "return-shipping-fee"
+    plain = result["snippet"].replace("<mark>", "").replace("</mark>", "")
+    assert "质量" in plain and "国际退货费用" in plain  # the condition stays with the answer
+
+
+def test_single_characters_are_never_marked_on_their_own():
+    lexicon = load_lexicon(DATA_DIR)
+    snippet = make_snippet("上门取件时不用付运费，不出钱。", {"不", "出", "运费"}, lexicon)
+    assert "<mark>不</mark>" not in snippet and "<mark>出</mark>" not in snippet
+    assert "<mark>运费</mark>" in snippet

@@ -99,6 +99,40 @@ function resultItem(item, rank, query) {
   return li;
 }
 
+/** Given a heading text, return a list item that heads a group of answers. */
+function groupHeading(text) {
+  const li = document.createElement("li");
+  li.className = "kb-agent__group";
+  li.setAttribute("role", "presentation");
+  const h = document.createElement("h3");
+  h.textContent = text;
+  li.append(h);
+  return li;
+}
+
+/** Given a related question (no confident answer), return a list item linking to it. */
+function relatedItem(item) {
+  const li = document.createElement("li");
+  li.className = "kb-agent__related";
+  li.dataset.id = item.id;
+  const a = document.createElement("a");
+  a.href = siteUrl(item.url);
+  a.textContent = item.title;
+  li.append(a);
+  return li;
+}
+
+/** Return the list item pointing to customer service, for questions the pages can't answer. */
+function contactItem() {
+  const li = document.createElement("li");
+  li.className = "kb-agent__related kb-agent__contact";
+  const a = document.createElement("a");
+  a.href = siteUrl("/contact/#contact-service");
+  a.textContent = "都不是？联系客服";
+  li.append(a);
+  return li;
+}
+
 /** Mount the agent page inside `root` (the #kb-agent element); return false when it is not there. */
 export async function mountAgentPage(root = document.getElementById("kb-agent")) {
   if (!root || root.dataset.mounted) return false;
@@ -138,10 +172,31 @@ export async function mountAgentPage(root = document.getElementById("kb-agent"))
     status.textContent = "正在搜索…";
     try {
       const data = await searchApi(q, { limit: 20, category, signal: controller.signal });
+      const related = data.related || [];
       status.textContent = data.total
         ? `找到 ${data.total} 条答案（用时 ${data.took_ms} 毫秒）`
-        : `没有找到答案（用时 ${data.took_ms} 毫秒）。换个说法，或去掉分类筛选再试。`;
-      data.results.forEach((item, i) => list.append(resultItem(item, i + 1, q)));
+        : related.length
+          ? `没有完全对应的答案，你可能想问…（用时 ${data.took_ms} 毫秒）`
+          : `没有找到答案（用时 ${data.took_ms} 毫秒）。换个说法，或去掉分类筛选再试。`;
+      const rank = new Map(data.results.map((item, i) => [item.id, i + 1]));
+      const byId = new Map(data.results.map((item) => [item.id, item]));
+      const shown = new Set();
+      // A message with several questions: each question's answers under it, then the rest.
+      for (const [n, question] of (data.questions || []).entries()) {
+        list.append(groupHeading(`问题 ${n + 1}：${question.text}`));
+        for (const id of question.ids) {
+          if (!byId.has(id) || shown.has(id)) continue;
+          shown.add(id);
+          list.append(resultItem(byId.get(id), rank.get(id), q));
+        }
+      }
+      const rest = data.results.filter((item) => !shown.has(item.id));
+      if (shown.size && rest.length) list.append(groupHeading("其他相关答案"));
+      rest.forEach((item) => list.append(resultItem(item, rank.get(item.id), q)));
+      if (!data.results.length && related.length) {
+        related.forEach((item) => list.append(relatedItem(item)));
+        list.append(contactItem());
+      }
       list.querySelector("details")?.setAttribute("open", "");
     } catch (error) {
       if (!controller.signal.aborted) status.textContent = error.message;

@@ -12,8 +12,15 @@ export function apiUrl(path, params = {}) {
   return url;
 }
 
-/** Return the site root URL, derived from Material's config (its `base` is relative to the page). */
+let root = null;
+
+/**
+ * Return the site root URL, derived from Material's config (its `base` is relative to the page).
+ * Worked out once, on the page the scripts loaded with: during instant navigation the address
+ * changes before Material swaps in the new page's config, and the two would not match.
+ */
 export function siteRoot() {
+  if (root) return root;
   const config = document.querySelector("#__config");
   let base = ".";
   try {
@@ -21,7 +28,8 @@ export function siteRoot() {
   } catch {
     /* keep "." */
   }
-  return new URL(base.endsWith("/") ? base : `${base}/`, location.href).href;
+  root = new URL(base.endsWith("/") ? base : `${base}/`, location.href).href;
+  return root;
 }
 
 let healthy = null;

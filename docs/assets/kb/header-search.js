@@ -5,6 +5,16 @@
 import { apiAvailable, recordClick, searchApi, siteUrl, snippetNodes, suggestApi } from "./api.js";
 
 const DEBOUNCE_MS = 150;
+const CONTACT = "/contact/#contact-service";
+
+/** Return a link to the customer-service section, for questions the help center can't answer. */
+function contactLink() {
+  return Object.assign(document.createElement("a"), {
+    href: siteUrl(CONTACT),
+    textContent: "联系客服",
+    className: "kb-contact",
+  });
+}
 const LIMIT = 8;
 
 /** Given Material's search element, take over its results with the API's; return false if unavailable. */
@@ -38,22 +48,33 @@ export async function mountHeaderSearch(root = document.querySelector("[data-md-
 
   const render = (q, data, suggestions) => {
     list.replaceChildren();
-    const items = data.results.length ? data.results : suggestions;
+    const related = data.related || [];
+    const items = data.results.length ? data.results : related.length ? related : suggestions;
     if (!q.trim()) {
       meta.textContent = "输入问题，例如：没发货取消要钱吗";
       return;
     }
     if (!items.length) {
-      meta.textContent = "没有找到相关答案。换个说法试试，或查看首页的常见问题。";
+      meta.replaceChildren(
+        document.createTextNode("没有找到相关答案。换个说法试试，或"),
+        contactLink(),
+        document.createTextNode("。"),
+      );
       return;
     }
+    const lead = data.results.length
+      ? `找到 ${data.total} 条答案 · `
+      : related.length
+        ? "没有完全对应的答案，你可能想问："
+        : "你是不是想问：";
     meta.replaceChildren(
-      document.createTextNode(data.results.length ? `找到 ${data.total} 条答案 · ` : "你是不是想问："),
+      document.createTextNode(lead),
       Object.assign(document.createElement("a"), {
         href: `${siteUrl("/search/")}?q=${encodeURIComponent(q)}`,
         textContent: "在答案页查看全部",
         className: "kb-search-all",
       }),
+      ...(data.results.length || !related.length ? [] : [document.createTextNode(" · "), contactLink()]),
     );
     items.forEach((item, i) => {
       const li = document.createElement("li");
