@@ -4,39 +4,30 @@ from __future__ import annotations
 
 import contextlib
 import json
-import logging
 import os
 import re
-import time
 from collections.abc import AsyncIterator
 from typing import Any
-from urllib.parse import unquote_to_bytes
 
 from starlette.applications import Starlette
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.schemas import SchemaGenerator
 from starlette.staticfiles import StaticFiles
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 import search as library
 from search.analytics import REASONS, Recorder
 from search.catalogue import load_catalogue
 from search.errors import BadQuery, KbError
 from search.limiter import RateLimiter
-from search.redaction import redact
+from search.middleware import EXCEPTION_HANDLERS, Guard, error_response
 from search.renderer import mkdocs_config
 from search.settings import Settings, load_settings
-
-access_log = logging.getLogger("kb.access")
-error_log = logging.getLogger("kb.error")
 
 MAX_LIMIT = 50
 MAX_BODY = 4096
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
-_BAD_PERCENT = re.compile(rb"%(?![0-9A-Fa-f]{2})")
 
 schemas = SchemaGenerator(
     {
@@ -52,11 +43,6 @@ schemas = SchemaGenerator(
         },
     }
 )
-
-
-def error_response(status: int, message: str, hint: str = "") -> JSONResponse:
-    """Given a status and a Chinese message, return the API's JSON error."""
-    return JSONResponse({"error": message, "hint": hint}, status_code=status)
 
 
 def _int_param(request: Request, name: str, default: int, low: int, high: int) -> int:
@@ -177,16 +163,6 @@ def _answer_id(data: dict[str, Any]) -> str:
     return fid
 
 
-def _limited(request: Request) -> Response | None:
-    limiter: RateLimiter = request.app.state.limiter
-    wait = limiter.hit((request.client or ("-",))[0])
-    if wait:
-        response = error_response(429, "提交太频繁了", f"请 {wait:.0f} 秒后再试")
-        response.headers["Retry-After"] = str(int(wait) + 1)
-        return response
-    return None
-
-
 async def feedback_endpoint(request: Request) -> Response:
     """
     summary: 记录“这篇有帮助吗？”的反馈（只有答案 id、是否有帮助和固定的原因，不保存个人信息；按客户端限流）
@@ -205,9 +181,7 @@ async def feedback_endpoint(request: Request) -> Response:
       400: {description: 参数错误, content: {application/json: {schema: {$ref: "#/components/schemas/Error"}}}}
       429: {description: 太频繁}
     """
-    limited = _limited(request)
-    if limited:
-        return limited
+    request.app.state.limiter.check((request.client or ("-",))[0])
     data = await _json_body(request)
     fid = _answer_id(data)
     helpful = data.get("helpful")
@@ -321,82 +295,6 @@ async def api_fallback(request: Request) -> Response:
     return error_response(404, "没有这个接口", "接口说明见 /api/openapi.json")
 
 
-async def kb_error(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, KbError)
-    return error_response(exc.http_status, exc.message, exc.hint)
-
-
-async def http_error(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, HTTPException)
-    if request.url.path.startswith("/api/"):
-        messages = {404: "没有这个接口", 405: "不支持这个请求方法"}
-        return error_response(
-            exc.status_code,
-            messages.get(exc.status_code, exc.detail),
-            "接口说明见 /api/openapi.json",
-        )
-    return Response(exc.detail, status_code=exc.status_code, headers=exc.headers)
-
-
-async def unexpected_error(request: Request, exc: Exception) -> Response:
-    error_log.exception("unexpected error on %s", request.url.path)
-    return error_response(500, "服务器内部错误", "请稍后再试；问题持续时请联系管理员")
-
-
-class Guard:
-    """Reject undecodable API query strings with a JSON 400, and write a redacted access log line."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = time.perf_counter()
-        status = 500
-
-        async def send_wrapper(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        query, problem = _decode_query(scope.get("query_string", b""))
-        if not scope["path"].startswith("/api/"):
-            problem = None  # the site's files ignore their query string
-        try:
-            if problem:
-                await error_response(400, problem, "把参数按 UTF-8 做 URL 编码后再发送")(
-                    scope, receive, send_wrapper
-                )
-                status = 400
-            else:
-                await self.app(scope, receive, send_wrapper)
-        finally:
-            query = redact(query)
-            access_log.info(
-                '%s "%s %s%s" %d %.1fms',
-                (scope.get("client") or ("-",))[0],
-                scope["method"],
-                scope["path"],
-                f"?{query}" if query else "",
-                status,
-                (time.perf_counter() - started) * 1000,
-            )
-
-
-def _decode_query(raw: bytes) -> tuple[str, str | None]:
-    """Given a raw query string, return it decoded (for the log) and what is wrong with it, if anything."""
-    data = unquote_to_bytes(raw.replace(b"+", b" "))
-    if _BAD_PERCENT.search(raw):
-        return data.decode("utf-8", "replace"), "网址参数里有无效的百分号编码"
-    try:
-        return data.decode("utf-8"), None
-    except UnicodeDecodeError:
-        return data.decode("utf-8", "replace"), "网址参数不是合法的 UTF-8（可能被截断了）"
-
-
 def site_url(settings: Settings) -> str:
     """Given settings, return mkdocs.yml's site_url with a trailing slash ('' when unset)."""
     try:
@@ -446,11 +344,7 @@ def create_app(settings: Settings | None = None, *, analytics: bool | None = Non
     ]
     app = Starlette(
         routes=routes,
-        exception_handlers={
-            KbError: kb_error,
-            HTTPException: http_error,
-            Exception: unexpected_error,
-        },
+        exception_handlers=EXCEPTION_HANDLERS,
         lifespan=lifespan,
     )
     app.state.settings = settings

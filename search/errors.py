@@ -82,6 +82,17 @@ class UnknownCategory(BadQuery):
     """The requested category is not one the help center has."""
 
 
+class RateLimited(KbError):
+    """A client sent more requests than its budget allows; `retry_after` says when it may again."""
+
+    http_status = 429
+    exit_code = 75
+
+    def __init__(self, message: str, retry_after: float) -> None:
+        super().__init__(message, f"请 {retry_after:.0f} 秒后再试")
+        self.retry_after = retry_after
+
+
 class PublishBusy(KbError):
     """Another `kb publish` is running."""
 

@@ -7,6 +7,8 @@ import time
 from collections import deque
 from dataclasses import dataclass, field
 
+from .errors import RateLimited
+
 
 @dataclass
 class RateLimiter:
@@ -32,3 +34,9 @@ class RateLimiter:
                 return hits[0] + self.window - now
             hits.append(now)
             return 0.0
+
+    def check(self, client: str) -> None:
+        """Given a client key, record a hit; raise RateLimited when it is over its budget."""
+        wait = self.hit(client)
+        if wait:
+            raise RateLimited("提交太频繁了", wait)

@@ -1,0 +1,111 @@
+"""What every HTTP request passes through: the access guard, query decoding, the access log, error responses."""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from urllib.parse import unquote_to_bytes
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from .errors import KbError, RateLimited
+from .redaction import redact
+
+access_log = logging.getLogger("kb.access")
+error_log = logging.getLogger("kb.error")
+
+_BAD_PERCENT = re.compile(rb"%(?![0-9A-Fa-f]{2})")
+
+
+def error_response(status: int, message: str, hint: str = "") -> JSONResponse:
+    """Given a status and a Chinese message, return the API's JSON error."""
+    return JSONResponse({"error": message, "hint": hint}, status_code=status)
+
+
+async def kb_error(request: Request, exc: Exception) -> Response:
+    """Given a named library error, return its JSON error with the error's own status."""
+    assert isinstance(exc, KbError)
+    response = error_response(exc.http_status, exc.message, exc.hint)
+    if isinstance(exc, RateLimited):
+        response.headers["Retry-After"] = str(int(exc.retry_after) + 1)
+    return response
+
+
+async def http_error(request: Request, exc: Exception) -> Response:
+    """Given Starlette's HTTP error, return a JSON error under /api/ and plain text elsewhere."""
+    assert isinstance(exc, HTTPException)
+    if request.url.path.startswith("/api/"):
+        messages = {404: "没有这个接口", 405: "不支持这个请求方法"}
+        return error_response(
+            exc.status_code,
+            messages.get(exc.status_code, exc.detail),
+            "接口说明见 /api/openapi.json",
+        )
+    return Response(exc.detail, status_code=exc.status_code, headers=exc.headers)
+
+
+async def unexpected_error(request: Request, exc: Exception) -> Response:
+    """Given an error nobody named, log it and return a JSON 500 without details."""
+    error_log.exception("unexpected error on %s", request.url.path)
+    return error_response(500, "服务器内部错误", "请稍后再试；问题持续时请联系管理员")
+
+
+EXCEPTION_HANDLERS = {KbError: kb_error, HTTPException: http_error, Exception: unexpected_error}
+
+
+class Guard:
+    """Reject undecodable API query strings with a JSON 400, and write a redacted access log line."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500
+
+        async def send_wrapper(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        query, problem = decode_query(scope.get("query_string", b""))
+        if not scope["path"].startswith("/api/"):
+            problem = None  # the site's files ignore their query string
+        try:
+            if problem:
+                await error_response(400, problem, "把参数按 UTF-8 做 URL 编码后再发送")(
+                    scope, receive, send_wrapper
+                )
+                status = 400
+            else:
+                await self.app(scope, receive, send_wrapper)
+        finally:
+            query = redact(query)
+            access_log.info(
+                '%s "%s %s%s" %d %.1fms',
+                (scope.get("client") or ("-",))[0],
+                scope["method"],
+                scope["path"],
+                f"?{query}" if query else "",
+                status,
+                (time.perf_counter() - started) * 1000,
+            )
+
+
+def decode_query(raw: bytes) -> tuple[str, str | None]:
+    """Given a raw query string, return it decoded (for the log) and what is wrong with it, if anything."""
+    data = unquote_to_bytes(raw.replace(b"+", b" "))
+    if _BAD_PERCENT.search(raw):
+        return data.decode("utf-8", "replace"), "网址参数里有无效的百分号编码"
+    try:
+        return data.decode("utf-8"), None
+    except UnicodeDecodeError:
+        return data.decode("utf-8", "replace"), "网址参数不是合法的 UTF-8（可能被截断了）"
