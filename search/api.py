@@ -16,9 +16,9 @@ from starlette.routing import Mount, Route
 from starlette.schemas import SchemaGenerator
 from starlette.staticfiles import StaticFiles
 
-import search as library
 from search.analytics import REASONS, Recorder
 from search.catalogue import load_catalogue
+from search.engine import index_info, search, suggest
 from search.errors import BadQuery, KbError
 from search.limiter import RateLimiter
 from search.middleware import EXCEPTION_HANDLERS, Guard, error_response
@@ -52,18 +52,18 @@ def _int_param(request: Request, name: str, default: int, low: int, high: int) -
     try:
         value = int(raw)
     except ValueError:
-        raise library.BadQuery(
+        raise BadQuery(
             f"{name} 必须是整数，收到 “{raw[:20]}”", f"用 {low} 到 {high} 之间的整数"
         ) from None
     if not low <= value <= high:
-        raise library.BadQuery(f"{name} 超出范围：{value}", f"用 {low} 到 {high} 之间的整数")
+        raise BadQuery(f"{name} 超出范围：{value}", f"用 {low} 到 {high} 之间的整数")
     return value
 
 
 def _q(request: Request) -> str:
     q = request.query_params.get("q")
     if q is None:
-        raise library.BadQuery("缺少参数 q", "在网址里加上 ?q=你的问题")
+        raise BadQuery("缺少参数 q", "在网址里加上 ?q=你的问题")
     return q
 
 
@@ -115,7 +115,7 @@ async def search_endpoint(request: Request) -> Response:
     q = _q(request)
     limit = _int_param(request, "limit", 10, 1, MAX_LIMIT)
     category = request.query_params.get("category") or None
-    result = library.search(settings, q, limit=limit, category=category)
+    result = search(settings, q, limit=limit, category=category)
     recorder: Recorder | None = request.app.state.recorder
     if recorder:
         top = result["results"][0]["id"] if result["results"] else None
@@ -135,7 +135,7 @@ async def suggest_endpoint(request: Request) -> Response:
     """
     settings: Settings = request.app.state.settings
     limit = _int_param(request, "limit", 8, 1, 20)
-    return JSONResponse(library.suggest(settings, _q(request), limit=limit))
+    return JSONResponse(suggest(settings, _q(request), limit=limit))
 
 
 async def _json_body(request: Request) -> dict[str, Any]:
@@ -245,7 +245,7 @@ async def health_endpoint(request: Request) -> Response:
     settings: Settings = request.app.state.settings
     info = {
         "status": "ok",
-        **library.index_info(settings),
+        **index_info(settings),
         "categories": request.app.state.categories,
     }
     return JSONResponse(info, headers={"Cache-Control": "no-store"})
@@ -317,7 +317,7 @@ def create_app(settings: Settings | None = None, *, analytics: bool | None = Non
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         # Load jieba, the index and the searcher now, not on a shopper's first search.
         with contextlib.suppress(KbError):
-            library.search(settings, "退货运费", limit=1)
+            search(settings, "退货运费", limit=1)
         yield
         if app.state.recorder:
             app.state.recorder.close()

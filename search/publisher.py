@@ -8,6 +8,7 @@ from typing import Any
 
 from .checker import check
 from .errors import PublishBusy
+from .indexer import build_index
 from .lockfile import exclusive
 from .settings import Settings
 from .site import activate_release, build_release
@@ -20,8 +21,6 @@ def publish(settings: Settings) -> dict[str, Any]:
     into a fresh release folder, the index is updated by Whoosh's atomic commit, and only then
     does the `site/` symlink move to the new release.
     """
-    from . import build_index
-
     started = time.perf_counter()
     with exclusive(settings.build_dir / "publish.lock", PublishBusy("另一个 kb publish 正在运行")):
         warnings = check(settings)

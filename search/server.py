@@ -5,15 +5,15 @@ from __future__ import annotations
 import copy
 import os
 
+from .engine import index_info
+from .errors import IndexMissing
+from .indexer import build_index
 from .settings import Settings
 from .site import build_site, built_at, is_stale
 
 
 def ensure_built(settings: Settings) -> list[str]:
     """Given settings, build the site and update the index when missing or older than docs/; return what was done."""
-    from . import build_index, index_info
-    from .errors import IndexMissing
-
     done = []
     if is_stale(settings):
         build_site(settings)
