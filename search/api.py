@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import os
@@ -19,14 +20,17 @@ from starlette.staticfiles import StaticFiles
 from search.analytics import REASONS, Recorder
 from search.catalogue import load_catalogue
 from search.engine import index_info, search, suggest
-from search.errors import BadQuery, KbError
+from search.errors import BadQuery, BodyTooLarge, KbError
 from search.limiter import RateLimiter
 from search.middleware import EXCEPTION_HANDLERS, Guard, error_response
+from search.protocol import Connection, Limits
 from search.renderer import mkdocs_config
 from search.settings import Settings, load_settings
 
 MAX_LIMIT = 50
 MAX_BODY = 4096
+BODY_SECONDS = 10.0  # a body still arriving after this long is refused
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 
 schemas = SchemaGenerator(
@@ -139,14 +143,25 @@ async def suggest_endpoint(request: Request) -> Response:
 
 
 async def _json_body(request: Request) -> dict[str, Any]:
-    if int(request.headers.get("content-length") or 0) > MAX_BODY:
-        raise BadQuery(f"请求体太大（上限 {MAX_BODY} 字节）", "只发送 id、helpful、reason 等字段")
-    body = await request.body()
-    if len(body) > MAX_BODY:
-        raise BadQuery(f"请求体太大（上限 {MAX_BODY} 字节）", "只发送 id、helpful、reason 等字段")
+    """Given a POST, return its JSON object; read at most MAX_BODY bytes, however the body is sent."""
+    too_large = BodyTooLarge(f"请求体太大（上限 {MAX_BODY} 字节）", "只发送接口说明里列出的字段")
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BODY:
+        raise too_large
+    body = bytearray()
+    try:
+        async with asyncio.timeout(BODY_SECONDS):
+            # Chunked bodies have no Content-Length: count what arrives and stop at the limit.
+            async for chunk in request.stream():
+                body += chunk
+                if len(body) > MAX_BODY:
+                    raise too_large
+    except TimeoutError:
+        raise BadQuery("请求体发送得太慢", "检查网络后重新发送") from None
     try:
         data = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        # RecursionError: a few thousand nested brackets fit in the limit.
         raise BadQuery(
             "请求体不是合法的 JSON",
             '发送 UTF-8 编码的 JSON，例如 {"id": "cancel-fee", "helpful": true}',
@@ -154,6 +169,17 @@ async def _json_body(request: Request) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise BadQuery("请求体必须是 JSON 对象", '例如 {"id": "cancel-fee", "helpful": true}')
     return data
+
+
+def _only(data: dict[str, Any], allowed: set[str]) -> None:
+    """Given a JSON object, raise BadQuery when it carries fields the endpoint does not take."""
+    unknown = set(data) - allowed
+    if unknown:
+        # Free text could carry names or addresses: events keep none, so they take none.
+        raise BadQuery(
+            f"不接受的字段：{'、'.join(sorted(unknown))[:200]}",
+            f"只发送 {'、'.join(sorted(allowed))}",
+        )
 
 
 def _answer_id(data: dict[str, Any]) -> str:
@@ -179,6 +205,7 @@ async def feedback_endpoint(request: Request) -> Response:
     responses:
       202: {description: 已记录}
       400: {description: 参数错误, content: {application/json: {schema: {$ref: "#/components/schemas/Error"}}}}
+      413: {description: 请求体太大}
       429: {description: 太频繁}
     """
     request.app.state.limiter.check((request.client or ("-",))[0])
@@ -192,12 +219,7 @@ async def feedback_endpoint(request: Request) -> Response:
         raise BadQuery(
             "reason 只能在“没帮助”时填写，且必须是给定选项之一", f"可选：{'、'.join(REASONS)}"
         )
-    unknown = set(data) - {"id", "helpful", "reason"}
-    if unknown:
-        # Free text could carry names or addresses: feedback keeps none, so it takes none.
-        raise BadQuery(
-            f"不接受的字段：{'、'.join(sorted(unknown))}", "只发送 id、helpful 和可选的 reason"
-        )
+    _only(data, {"id", "helpful", "reason"})
     if request.app.state.recorder:
         request.app.state.recorder.feedback(fid, helpful, reason)
     return JSONResponse({"status": "recorded"}, status_code=202)
@@ -219,12 +241,19 @@ async def click_endpoint(request: Request) -> Response:
     responses:
       202: {description: 已记录}
       400: {description: 参数错误, content: {application/json: {schema: {$ref: "#/components/schemas/Error"}}}}
+      413: {description: 请求体太大}
+      429: {description: 太频繁}
     """
+    request.app.state.click_limiter.check((request.client or ("-",))[0])
     data = await _json_body(request)
+    _only(data, {"query", "id", "rank"})
     fid = _answer_id(data)
     query = data.get("query")
     if not isinstance(query, str) or not query.strip() or len(query) > 1000:
         raise BadQuery("query 必须是 1 到 1000 字的文字", "发送用户点击前搜索的原文")
+    if _SURROGATE.search(query):
+        # JSON can spell half an emoji (\ud800); no text store can keep it.
+        raise BadQuery("query 里有不完整的字符（半个表情符号）", "删掉末尾不完整的表情后再发送")
     rank = data.get("rank")
     if rank is not None and (
         not isinstance(rank, int) or isinstance(rank, bool) or not 1 <= rank <= MAX_LIMIT
@@ -350,6 +379,7 @@ def create_app(settings: Settings | None = None, *, analytics: bool | None = Non
     app.state.settings = settings
     app.state.recorder = Recorder(settings.analytics_db) if analytics else None
     app.state.limiter = RateLimiter()
+    app.state.click_limiter = RateLimiter(limit=60, window=60.0)
     app.state.site_url = site_url(settings)
     app.state.categories = [
         c for c in load_catalogue(settings.catalogue_file).categories if c != "帮助中心"
@@ -360,4 +390,6 @@ def create_app(settings: Settings | None = None, *, analytics: bool | None = Non
 
 def app_from_env() -> Starlette:
     """Uvicorn factory for `kb serve --workers N`: each worker process builds its own app."""
-    return create_app(load_settings(os.environ.get("KB_ROOT")))
+    settings = load_settings(os.environ.get("KB_ROOT"))
+    Connection.configure(Limits(settings.max_head_bytes, settings.head_seconds))
+    return create_app(settings)

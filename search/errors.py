@@ -78,6 +78,12 @@ class BadQuery(KbError):
     http_status = 400
 
 
+class BodyTooLarge(BadQuery):
+    """A request body is over the API's size limit (reading stopped at the limit)."""
+
+    http_status = 413
+
+
 class UnknownCategory(BadQuery):
     """The requested category is not one the help center has."""
 

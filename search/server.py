@@ -49,21 +49,27 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000, workers
     """Given settings, serve site and API until interrupted (each worker loads the same read-only index)."""
     import uvicorn
 
+    # The hand-off to uvicorn's workers: each one loads its Settings from this environment.
     os.environ["KB_ROOT"] = str(settings.root)
-    for key, path in (
+    for key, value in (
         ("KB_SITE_DIR", settings.site_dir),
         ("KB_INDEX_DIR", settings.index_dir),
         ("KB_DOCS_DIR", settings.docs_dir),
         ("KB_BUILD_DIR", settings.build_dir),
         ("KB_ANALYTICS_DB", settings.analytics_db),
+        ("KB_MAX_HEAD_BYTES", settings.max_head_bytes),
+        ("KB_HEAD_SECONDS", settings.head_seconds),
+        ("KB_SEARCH_THREADS", settings.search_threads),
     ):
-        os.environ[key] = str(path)
+        os.environ[key] = str(value)
     uvicorn.run(
         "search.api:app_from_env",
         factory=True,
         host=host,
         port=port,
         workers=workers,
+        http="search.protocol:Connection",  # httptools with a bounded, timed request head
+        timeout_keep_alive=5,
         access_log=False,  # uvicorn's line would carry the raw query: ours is redacted
         log_config=log_config(),
         server_header=False,

@@ -25,6 +25,11 @@ class Settings:
     mkdocs_yml: Path
     stale_after_days: int = 180
     data_dir: Path = DATA_DIR
+    max_head_bytes: int = 16_384  # a request's line and headers together
+    head_seconds: float = (
+        10.0  # how long a connection may take to send a request head (idle included)
+    )
+    search_threads: int = 2  # searches run in this many threads per worker, off the event loop
 
     @property
     def words_file(self) -> Path:
@@ -80,6 +85,19 @@ def load_settings(root: Path | str | None = None) -> Settings:
         value = os.environ.get(f"KB_{key.upper()}") or conf.get(key) or default
         return _absolute(base / value)
 
+    def number(key: str, default: float, kind: type = int) -> float:
+        raw = os.environ.get(f"KB_{key.upper()}") or conf.get(key) or default
+        try:
+            value = kind(raw)
+        except (TypeError, ValueError):
+            value = -1
+        if value <= 0:
+            raise KbError(
+                f"设置 {key}（KB_{key.upper()}）必须是正数，收到 “{raw}”",
+                "在 pyproject.toml 的 [tool.kb] 或环境变量里改成正数",
+            )
+        return value
+
     build_dir = path("build_dir", "_build")
     index_dir = path("index_dir", str(build_dir / "index"))
     return Settings(
@@ -94,4 +112,7 @@ def load_settings(root: Path | str | None = None) -> Settings:
         # The checkout's own data (what mkdocs.yml's jieba_dict_user points at) wins over the
         # installed package's copy, so editors' edits apply and test copies stay isolated.
         data_dir=base / "search" / "data" if (base / "search" / "data").is_dir() else DATA_DIR,
+        max_head_bytes=int(number("max_head_bytes", 16_384)),
+        head_seconds=float(number("head_seconds", 10.0, float)),
+        search_threads=int(number("search_threads", 2)),
     )

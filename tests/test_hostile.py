@@ -1,0 +1,181 @@
+"""The service under hostile and faulty conditions (issue 12): each test names the finding it guards.
+
+Live-server tests run `kb serve` for real (uvicorn, httptools, worker processes); the others drive
+the app in-process.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import socket
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
+from starlette.testclient import TestClient
+
+from search.api import create_app
+from search.settings import Settings
+from tests.conftest import LiveServer
+
+HEAD_SECONDS = 2.0
+
+
+@pytest.fixture(scope="module")
+def server(
+    indexed_project: Settings, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LiveServer]:
+    """A real `kb serve` with a short request-head deadline and an analytics file of its own."""
+    logs = tmp_path_factory.mktemp("hostile")
+    live = LiveServer(
+        indexed_project,
+        logs / "serve.log",
+        env={"KB_HEAD_SECONDS": str(HEAD_SECONDS), "KB_ANALYTICS_DB": str(logs / "a.sqlite3")},
+    )
+    yield live
+    live.stop()
+
+
+@pytest.fixture
+def client(indexed_project: Settings, tmp_path: Path) -> Iterator[TestClient]:
+    """The app in-process, with an analytics file of its own."""
+    settings = dataclasses.replace(indexed_project, analytics_db=tmp_path / "a.sqlite3")
+    with TestClient(create_app(settings)) as c:
+        yield c
+
+
+def raw(server: LiveServer, data: bytes, wait: float = 10.0) -> bytes:
+    """Send bytes on a fresh connection; return what the server answers before it closes or `wait` passes."""
+    with socket.create_connection(("127.0.0.1", server.port), timeout=wait) as s:
+        s.sendall(data)
+        out = b""
+        try:
+            while chunk := s.recv(65536):
+                out += chunk
+                if b"\r\n\r\n" in out and b"connection: close" in out.lower():
+                    break
+        except TimeoutError:
+            pass
+        return out
+
+
+def status(response: bytes) -> int:
+    return int(response.split(b" ", 2)[1]) if response.startswith(b"HTTP/") else 0
+
+
+# -- 1: one request silences analytics ------------------------------------------------------
+
+
+def test_1_a_click_with_half_an_emoji_is_a_400(client: TestClient):
+    r = client.post(
+        "/api/click",
+        content=b'{"query": "\\ud800", "id": "cancel-fee", "rank": 1}',
+        headers={"content-type": "application/json"},
+    )
+    assert r.status_code == 400 and "不完整" in r.json()["error"]
+
+
+# -- 8: request bodies and connections ------------------------------------------------------
+
+
+def test_8_a_chunked_body_is_refused_at_the_limit_without_waiting_for_the_rest(
+    server: LiveServer,
+):
+    head = (
+        b"POST /api/feedback HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        b"Transfer-Encoding: chunked\r\n\r\n"
+    )
+    chunk = b"x" * 1024
+    body = b"".join(b"%x\r\n%s\r\n" % (len(chunk), chunk) for _ in range(8))  # never terminated
+    started = time.monotonic()
+    answer = raw(server, head + body, wait=8)
+    assert status(answer) == 413, answer[:200]
+    assert time.monotonic() - started < 5
+    assert "请求体太大" in answer.split(b"\r\n\r\n", 1)[1].decode()
+
+
+def test_8_a_huge_request_head_gets_a_431(server: LiveServer):
+    head = b"GET /api/health HTTP/1.1\r\nHost: x\r\nX-Junk: " + b"a" * 200_000 + b"\r\n\r\n"
+    answer = raw(server, head)
+    assert status(answer) == 431
+    assert json.loads(answer.split(b"\r\n\r\n", 1)[1])["error"]
+
+
+def test_8_idle_and_slow_connections_are_closed(server: LiveServer):
+    with socket.create_connection(("127.0.0.1", server.port), timeout=HEAD_SECONDS + 4) as idle:
+        started = time.monotonic()
+        closed = idle.recv(1024)  # nothing sent: the server must hang up
+        assert time.monotonic() - started < HEAD_SECONDS + 3
+    assert closed == b"" or status(closed) == 408
+    with socket.create_connection(("127.0.0.1", server.port), timeout=1) as slow:
+        started = time.monotonic()
+        hung_up = False
+        for byte in b"GET /api/health HTTP/1.1\r\nHost: x\r\nX-Slow: " + b"a" * 100:
+            try:
+                slow.sendall(bytes([byte]))
+                time.sleep(0.1)
+                if slow.recv(1024, socket.MSG_DONTWAIT) is not None:
+                    hung_up = True
+                    break
+            except (BlockingIOError, TimeoutError):
+                continue
+            except OSError:
+                hung_up = True
+                break
+        assert hung_up and time.monotonic() - started < HEAD_SECONDS + 3
+
+
+def test_8_clicks_are_rate_limited_per_client(client: TestClient):
+    body = {"query": "退货运费", "id": "return-shipping-fee", "rank": 1}
+    codes = [client.post("/api/click", json=body).status_code for _ in range(80)]
+    assert codes[0] == 202 and codes[-1] == 429
+
+
+# -- 9: any body ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", ["/api/feedback", "/api/click"])
+def test_9_json_nested_a_thousand_deep_is_a_400(client: TestClient, path: str):
+    r = client.post(
+        path, content=b"[" * 1500 + b"]" * 1500, headers={"content-type": "application/json"}
+    )
+    assert r.status_code == 400 and r.json()["error"]
+
+
+@hsettings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    path=st.sampled_from(["/api/feedback", "/api/click"]),
+    body=st.one_of(
+        st.binary(max_size=600),
+        st.recursive(
+            st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=40),
+            lambda inner: (
+                st.lists(inner, max_size=4)
+                | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+            ),
+            max_leaves=30,
+        ).map(lambda v: json.dumps(v).encode()),
+    ),
+)
+def test_9_no_body_ever_gets_a_5xx(client: TestClient, path: str, body: bytes):
+    client.app.state.limiter = client.app.state.click_limiter = _Unlimited()
+    r = client.post(path, content=body, headers={"content-type": "application/json"})
+    assert r.status_code in (202, 400, 413), r.text
+    assert r.headers["content-type"].startswith("application/json")
+
+
+class _Unlimited:
+    """A rate limiter that lets everything through (for tests about bodies, not budgets)."""
+
+    def check(self, client: str) -> None:
+        return None
+
+    def hit(self, client: str) -> float:
+        return 0.0
