@@ -19,7 +19,7 @@ from starlette.staticfiles import StaticFiles
 
 from search.analytics import REASONS, Recorder
 from search.catalogue import load_catalogue
-from search.engine import index_info, search, suggest
+from search.engine import index_info, known_ids, search, suggest
 from search.errors import BadQuery, BodyTooLarge, KbError
 from search.limiter import RateLimiter
 from search.middleware import EXCEPTION_HANDLERS, Guard, error_response
@@ -31,7 +31,6 @@ MAX_LIMIT = 50
 MAX_BODY = 4096
 BODY_SECONDS = 10.0  # a body still arriving after this long is refused
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
-_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 
 schemas = SchemaGenerator(
     {
@@ -182,10 +181,14 @@ def _only(data: dict[str, Any], allowed: set[str]) -> None:
         )
 
 
-def _answer_id(data: dict[str, Any]) -> str:
+def _answer_id(request: Request, data: dict[str, Any], kinds: tuple[str, ...]) -> str:
+    """Given an event, return its answer id when the index served has one of that kind, else BadQuery."""
     fid = data.get("id")
-    if not isinstance(fid, str) or not _ID.match(fid):
-        raise BadQuery("id 必须是 FAQ 的 id，例如 cancel-fee", "用搜索结果或页面锚点里的 id")
+    # Only ids the help center has: a free id field could carry anything (a phone number, a name).
+    if not isinstance(fid, str) or known_ids(request.app.state.settings).get(fid) not in kinds:
+        raise BadQuery(
+            "id 必须是帮助中心里的答案 id，例如 cancel-fee", "用搜索结果或页面锚点里的 id"
+        )
     return fid
 
 
@@ -210,7 +213,7 @@ async def feedback_endpoint(request: Request) -> Response:
     """
     request.app.state.limiter.check((request.client or ("-",))[0])
     data = await _json_body(request)
-    fid = _answer_id(data)
+    fid = _answer_id(request, data, ("faq",))
     helpful = data.get("helpful")
     if not isinstance(helpful, bool):
         raise BadQuery("helpful 必须是 true 或 false", '有帮助发 "helpful": true，没帮助发 false')
@@ -247,7 +250,7 @@ async def click_endpoint(request: Request) -> Response:
     request.app.state.click_limiter.check((request.client or ("-",))[0])
     data = await _json_body(request)
     _only(data, {"query", "id", "rank"})
-    fid = _answer_id(data)
+    fid = _answer_id(request, data, ("faq", "intro"))
     query = data.get("query")
     if not isinstance(query, str) or not query.strip() or len(query) > 1000:
         raise BadQuery("query 必须是 1 到 1000 字的文字", "发送用户点击前搜索的原文")
@@ -378,8 +381,10 @@ def create_app(settings: Settings | None = None, *, analytics: bool | None = Non
     )
     app.state.settings = settings
     app.state.recorder = Recorder(settings.analytics_db) if analytics else None
-    app.state.limiter = RateLimiter()
-    app.state.click_limiter = RateLimiter(limit=60, window=60.0)
+    # Budgets shared by every worker of this server, kept beside its analytics.
+    limits = settings.analytics_db.with_name(f"{settings.analytics_db.name}.limits")
+    app.state.limiter = RateLimiter(10, 60.0, limits / "feedback.bin")
+    app.state.click_limiter = RateLimiter(60, 60.0, limits / "click.bin")
     app.state.site_url = site_url(settings)
     app.state.categories = [
         c for c in load_catalogue(settings.catalogue_file).categories if c != "帮助中心"

@@ -93,6 +93,7 @@ class Engine:
         self._postings: Postings
         self._initials: dict[str, tuple[str, ...]] = {}
         self._questions: list[Question] | None = None
+        self._ids: dict[str, str] | None = None
         self._categories = load_catalogue(settings.catalogue_file).categories
 
     # -- index generations -------------------------------------------------------------------
@@ -131,6 +132,7 @@ class Engine:
         self._pinyin = None
         self._postings = Postings(searcher)
         self._questions = None
+        self._ids = None
         self._cache = OrderedDict()
         gen = searcher.reader().generation()
         toc = self.settings.index_dir / f"_{INDEX_NAME}_{gen}.toc"
@@ -155,6 +157,16 @@ class Engine:
         with self._lock:
             searcher = self._open()
             return {"version": self._version, "documents": searcher.doc_count()}
+
+    def known_ids(self) -> dict[str, str]:
+        """Return {result id: kind ("faq" or "intro")} of the generation served (read once per generation)."""
+        with self._lock:
+            searcher = self._open()
+            if self._ids is None:
+                self._ids = {
+                    f["id"]: f.get("kind", "faq") for f in searcher.reader().all_stored_fields()
+                }
+            return self._ids
 
     # -- vocabulary --------------------------------------------------------------------------
 
@@ -506,6 +518,11 @@ def search(
 def suggest(settings: Settings, prefix: str, *, limit: int = 8) -> dict[str, Any]:
     """Given settings and a typed prefix, return {"query", "suggestions": [...]}."""
     return engine_for(settings).suggest(prefix, limit=limit)
+
+
+def known_ids(settings: Settings) -> dict[str, str]:
+    """Given settings, return {result id: kind} of the index currently served."""
+    return engine_for(settings).known_ids()
 
 
 def index_info(settings: Settings) -> dict[str, Any]:

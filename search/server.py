@@ -57,6 +57,7 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000, workers
         ("KB_DOCS_DIR", settings.docs_dir),
         ("KB_BUILD_DIR", settings.build_dir),
         ("KB_ANALYTICS_DB", settings.analytics_db),
+        ("KB_TRUSTED_PROXIES", settings.trusted_proxies),
         ("KB_MAX_HEAD_BYTES", settings.max_head_bytes),
         ("KB_HEAD_SECONDS", settings.head_seconds),
         ("KB_SEARCH_THREADS", settings.search_threads),
@@ -70,6 +71,10 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000, workers
         workers=workers,
         http="search.protocol:Connection",  # httptools with a bounded, timed request head
         timeout_keep_alive=5,
+        # X-Forwarded-For is believed only from proxies named in settings (uvicorn's default
+        # trusts 127.0.0.1, so any local client could pick its own rate-limit key).
+        proxy_headers=bool(settings.trusted_proxies),
+        forwarded_allow_ips=settings.trusted_proxies or "",
         access_log=False,  # uvicorn's line would carry the raw query: ours is redacted
         log_config=log_config(),
         server_header=False,

@@ -25,6 +25,8 @@ class Settings:
     mkdocs_yml: Path
     stale_after_days: int = 180
     data_dir: Path = DATA_DIR
+    # Proxies whose X-Forwarded-For is believed (comma-separated addresses or networks; empty: none).
+    trusted_proxies: str = ""
     max_head_bytes: int = 16_384  # a request's line and headers together
     head_seconds: float = (
         10.0  # how long a connection may take to send a request head (idle included)
@@ -112,6 +114,7 @@ def load_settings(root: Path | str | None = None) -> Settings:
         # The checkout's own data (what mkdocs.yml's jieba_dict_user points at) wins over the
         # installed package's copy, so editors' edits apply and test copies stay isolated.
         data_dir=base / "search" / "data" if (base / "search" / "data").is_dir() else DATA_DIR,
+        trusted_proxies=os.environ.get("KB_TRUSTED_PROXIES", conf.get("trusted_proxies", "")),
         max_head_bytes=int(number("max_head_bytes", 16_384)),
         head_seconds=float(number("head_seconds", 10.0, float)),
         search_threads=int(number("search_threads", 2)),

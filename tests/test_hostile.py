@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import multiprocessing
 import socket
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,8 +23,9 @@ from hypothesis import strategies as st
 from starlette.testclient import TestClient
 
 from search.api import create_app
+from search.limiter import RateLimiter
 from search.settings import Settings
-from tests.conftest import LiveServer
+from tests.conftest import LiveServer, eventually
 
 HEAD_SECONDS = 2.0
 
@@ -179,3 +183,79 @@ class _Unlimited:
 
     def hit(self, client: str) -> float:
         return 0.0
+
+
+# -- 10: the rate limit can be spoofed ------------------------------------------------------
+
+
+def _hits(path: str, n: int) -> int:
+    limiter = RateLimiter(10, 60.0, Path(path))
+    return sum(limiter.hit("203.0.113.7", now=1000.0) == 0 for _ in range(n))
+
+
+def test_10_workers_share_one_budget(tmp_path: Path):
+    table = str(tmp_path / "feedback.bin")
+    with multiprocessing.get_context("spawn").Pool(2) as pool:
+        allowed = pool.starmap(_hits, [(table, 10), (table, 10)])
+    assert sum(allowed) == 10
+
+
+def test_10_the_limiter_stays_the_same_size_for_any_number_of_clients(tmp_path: Path):
+    table = tmp_path / "search.bin"
+    limiter = RateLimiter(2, 60.0, table)
+    size = table.stat().st_size
+    for n in range(50_000):
+        limiter.hit(f"10.{n >> 16 & 255}.{n >> 8 & 255}.{n & 255}", now=float(n) / 1000)
+    assert table.stat().st_size == size == limiter.size
+    assert limiter.hit("198.51.100.1", now=50.0) == 0
+    assert limiter.hit("198.51.100.1", now=50.0) == 0
+    assert limiter.hit("198.51.100.1", now=50.0) > 0
+
+
+def votes_from(server: LiveServer, clients: list[str]) -> list[int]:
+    """Post one vote per claimed client address (X-Forwarded-For); return the statuses."""
+    codes = []
+    for address in clients:
+        request = urllib.request.Request(
+            f"{server.url}/api/feedback",
+            data=json.dumps({"id": "cancel-fee", "helpful": True}).encode(),
+            headers={"Content-Type": "application/json", "X-Forwarded-For": address},
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=10) as r:
+                codes.append(r.status)
+        except urllib.error.HTTPError as e:
+            codes.append(e.code)
+    return codes
+
+
+def test_10_a_forwarded_for_header_does_not_choose_the_rate_limit_key(server: LiveServer):
+    codes = votes_from(server, [f"198.51.100.{n}" for n in range(15)])
+    assert codes.count(202) == 10 and codes.count(429) == 5
+
+
+def test_10_forwarded_for_is_believed_from_a_proxy_named_in_settings(
+    indexed_project: Settings, tmp_path: Path
+):
+    proxied = LiveServer(
+        indexed_project,
+        tmp_path / "serve.log",
+        env={"KB_TRUSTED_PROXIES": "127.0.0.1", "KB_ANALYTICS_DB": str(tmp_path / "a.sqlite3")},
+    )
+    try:
+        assert votes_from(proxied, [f"198.51.100.{n}" for n in range(15)]) == [202] * 15
+        eventually(lambda: "198.51.100.14" in proxied.logs())
+    finally:
+        proxied.stop()
+
+
+def test_10_votes_are_accepted_only_for_known_faq_ids(client: TestClient):
+    for fid in ("made-up-id", "13812345678", "return"):  # "return" is a page, not an FAQ entry
+        r = client.post("/api/feedback", json={"id": fid, "helpful": True})
+        assert r.status_code == 400, fid
+    assert (
+        client.post("/api/feedback", json={"id": "cancel-fee", "helpful": True}).status_code == 202
+    )
+    click = {"query": "退货", "id": "made-up-id", "rank": 1}
+    assert client.post("/api/click", json=click).status_code == 400
+    assert client.post("/api/click", json={**click, "id": "return"}).status_code == 202
