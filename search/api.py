@@ -22,7 +22,7 @@ from search.catalogue import load_catalogue
 from search.engine import index_info, known_ids, search, suggest
 from search.errors import BadQuery, BodyTooLarge, KbError
 from search.limiter import RateLimiter
-from search.middleware import EXCEPTION_HANDLERS, Guard, error_response
+from search.middleware import EXCEPTION_HANDLERS, Guard, error_response, require_own_json
 from search.protocol import Connection, Limits
 from search.renderer import mkdocs_config
 from search.settings import Settings, load_settings
@@ -143,6 +143,7 @@ async def suggest_endpoint(request: Request) -> Response:
 
 async def _json_body(request: Request) -> dict[str, Any]:
     """Given a POST, return its JSON object; read at most MAX_BODY bytes, however the body is sent."""
+    require_own_json(request)
     too_large = BodyTooLarge(f"请求体太大（上限 {MAX_BODY} 字节）", "只发送接口说明里列出的字段")
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > MAX_BODY:
@@ -209,6 +210,8 @@ async def feedback_endpoint(request: Request) -> Response:
       202: {description: 已记录}
       400: {description: 参数错误, content: {application/json: {schema: {$ref: "#/components/schemas/Error"}}}}
       413: {description: 请求体太大}
+      403: {description: 其他网站发出的请求}
+      415: {description: 不是 JSON}
       429: {description: 太频繁}
     """
     request.app.state.limiter.check((request.client or ("-",))[0])
@@ -245,6 +248,8 @@ async def click_endpoint(request: Request) -> Response:
       202: {description: 已记录}
       400: {description: 参数错误, content: {application/json: {schema: {$ref: "#/components/schemas/Error"}}}}
       413: {description: 请求体太大}
+      403: {description: 其他网站发出的请求}
+      415: {description: 不是 JSON}
       429: {description: 太频繁}
     """
     request.app.state.click_limiter.check((request.client or ("-",))[0])

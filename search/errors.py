@@ -84,6 +84,19 @@ class BodyTooLarge(BadQuery):
     http_status = 413
 
 
+class NotJson(BadQuery):
+    """A POST that does not declare a JSON body (a cross-site form or text/plain request)."""
+
+    http_status = 415
+
+
+class CrossSite(KbError):
+    """A write request that another site's page made the browser send."""
+
+    http_status = 403
+    hint = "只接受帮助中心自己页面发出的请求"
+
+
 class UnknownCategory(BadQuery):
     """The requested category is not one the help center has."""
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 import logging
 import re
 import time
-from urllib.parse import unquote_to_bytes
+from urllib.parse import unquote_to_bytes, urlsplit
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .errors import KbError, RateLimited
+from .errors import CrossSite, KbError, NotJson, RateLimited
 from .redaction import redact
 
 access_log = logging.getLogger("kb.access")
@@ -52,6 +52,27 @@ async def unexpected_error(request: Request, exc: Exception) -> Response:
     """Given an error nobody named, log it and return a JSON 500 without details."""
     error_log.exception("unexpected error on %s", request.url.path)
     return error_response(500, "服务器内部错误", "请稍后再试；问题持续时请联系管理员")
+
+
+def require_own_json(request: Request) -> None:
+    """Given a write request, raise unless it is JSON sent by one of the site's own pages.
+
+    A page elsewhere can make a visitor's browser POST a `text/plain` "simple" request without
+    asking; a JSON content type, and the browser's Origin and Sec-Fetch-Site, rule that out.
+    """
+    media = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    if media != "application/json":
+        raise NotJson("请求体必须是 JSON（Content-Type: application/json）", "按接口说明发送 JSON")
+    fetch_site = request.headers.get("sec-fetch-site")
+    if fetch_site is not None:  # the browser's own verdict: it knows the page's origin
+        if fetch_site not in ("same-origin", "none"):
+            raise CrossSite(f"不接受来自其他网站的请求（{fetch_site[:20]}）")
+        return
+    # Older browsers: compare Origin with the Host asked for (a proxy must pass Host on).
+    origin = request.headers.get("origin")
+    host = request.headers.get("host", "").lower()
+    if origin is not None and urlsplit(origin).netloc.lower() != host:
+        raise CrossSite(f"不接受来自其他网站的请求（{origin[:80]}）")
 
 
 EXCEPTION_HANDLERS = {KbError: kb_error, HTTPException: http_error, Exception: unexpected_error}

@@ -212,9 +212,10 @@ def test_bad_feedback_gets_a_json_400(client, body):
 
 def test_feedback_that_is_not_json_or_too_big_gets_a_4xx(client):
     client.app.state.limiter = RateLimiter()
-    assert client.post("/api/feedback", content=b"{not json").status_code == 400
-    assert client.post("/api/feedback", content=b"\xff\xfe").status_code == 400
-    assert client.post("/api/feedback", content=b"x" * 5000).status_code == 413
+    json_type = {"content-type": "application/json"}
+    assert client.post("/api/feedback", content=b"{not json", headers=json_type).status_code == 400
+    assert client.post("/api/feedback", content=b"\xff\xfe", headers=json_type).status_code == 400
+    assert client.post("/api/feedback", content=b"x" * 5000, headers=json_type).status_code == 413
 
 
 def test_feedback_is_recorded_and_rate_limited_per_client(fresh_client):

@@ -259,3 +259,27 @@ def test_10_votes_are_accepted_only_for_known_faq_ids(client: TestClient):
     click = {"query": "退货", "id": "made-up-id", "rank": 1}
     assert client.post("/api/click", json=click).status_code == 400
     assert client.post("/api/click", json={**click, "id": "return"}).status_code == 202
+
+
+# -- 11: cross-site POSTs ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("headers", "code"),
+    [
+        ({"content-type": "text/plain"}, 415),
+        ({"content-type": "application/x-www-form-urlencoded"}, 415),
+        ({"content-type": "application/json", "origin": "https://evil.example"}, 403),
+        ({"content-type": "application/json", "origin": "null"}, 403),
+        ({"content-type": "application/json", "sec-fetch-site": "cross-site"}, 403),
+        ({"content-type": "application/json", "sec-fetch-site": "same-site"}, 403),
+        ({"content-type": "application/json", "origin": "http://testserver"}, 202),
+        ({"content-type": "application/json; charset=utf-8", "sec-fetch-site": "same-origin"}, 202),
+    ],
+)
+def test_11_only_the_sites_own_pages_may_post_json(client: TestClient, headers, code):
+    body = json.dumps({"id": "cancel-fee", "helpful": False, "reason": "看不懂"})
+    r = client.post("/api/feedback", content=body, headers=headers)
+    assert r.status_code == code and r.headers["content-type"] == "application/json"
+    click = json.dumps({"query": "取消", "id": "cancel-fee", "rank": 1})
+    assert client.post("/api/click", content=click, headers=headers).status_code == code
