@@ -20,7 +20,7 @@ from starlette.staticfiles import StaticFiles
 from search.analytics import REASONS, Recorder
 from search.catalogue import load_catalogue
 from search.engine import index_info, known_ids, search, suggest
-from search.errors import BadQuery, BodyTooLarge, KbError
+from search.errors import BadQuery, BodyTooLarge, KbError, RecorderFull
 from search.limiter import RateLimiter
 from search.middleware import EXCEPTION_HANDLERS, Guard, error_response, require_own_json
 from search.protocol import Connection, Limits
@@ -208,6 +208,7 @@ async def feedback_endpoint(request: Request) -> Response:
               reason: {type: string, enum: [信息不全, 看不懂, 和我的情况不符, 其他]}
     responses:
       202: {description: 已记录}
+      503: {description: 记录服务暂时繁忙（没有记录）}
       400: {description: 参数错误, content: {application/json: {schema: {$ref: "#/components/schemas/Error"}}}}
       413: {description: 请求体太大}
       403: {description: 其他网站发出的请求}
@@ -226,8 +227,9 @@ async def feedback_endpoint(request: Request) -> Response:
             "reason 只能在“没帮助”时填写，且必须是给定选项之一", f"可选：{'、'.join(REASONS)}"
         )
     _only(data, {"id", "helpful", "reason"})
-    if request.app.state.recorder:
-        request.app.state.recorder.feedback(fid, helpful, reason)
+    recorder: Recorder | None = request.app.state.recorder
+    if recorder and not recorder.feedback(fid, helpful, reason):
+        raise RecorderFull("反馈暂时无法记录")
     return JSONResponse({"status": "recorded"}, status_code=202)
 
 
@@ -246,6 +248,7 @@ async def click_endpoint(request: Request) -> Response:
               rank: {type: integer, minimum: 1}
     responses:
       202: {description: 已记录}
+      503: {description: 记录服务暂时繁忙（没有记录）}
       400: {description: 参数错误, content: {application/json: {schema: {$ref: "#/components/schemas/Error"}}}}
       413: {description: 请求体太大}
       403: {description: 其他网站发出的请求}
@@ -267,8 +270,9 @@ async def click_endpoint(request: Request) -> Response:
         not isinstance(rank, int) or isinstance(rank, bool) or not 1 <= rank <= MAX_LIMIT
     ):
         raise BadQuery(f"rank 必须是 1 到 {MAX_LIMIT} 的整数", "第一条结果的 rank 是 1")
-    if request.app.state.recorder:
-        request.app.state.recorder.click(query, fid, rank)
+    recorder: Recorder | None = request.app.state.recorder
+    if recorder and not recorder.click(query, fid, rank):
+        raise RecorderFull("点击暂时无法记录")
     return JSONResponse({"status": "recorded"}, status_code=202)
 
 
@@ -355,6 +359,8 @@ def create_app(settings: Settings | None = None, *, analytics: bool | None = Non
         # Load jieba, the index and the searcher now, not on a shopper's first search.
         with contextlib.suppress(KbError):
             search(settings, "退货运费", limit=1)
+        if analytics:
+            app.state.recorder = Recorder(settings.analytics_db)
         yield
         if app.state.recorder:
             app.state.recorder.close()
@@ -385,7 +391,7 @@ def create_app(settings: Settings | None = None, *, analytics: bool | None = Non
         lifespan=lifespan,
     )
     app.state.settings = settings
-    app.state.recorder = Recorder(settings.analytics_db) if analytics else None
+    app.state.recorder = None  # started with the app (lifespan): a writer process per worker
     # Budgets shared by every worker of this server, kept beside its analytics.
     limits = settings.analytics_db.with_name(f"{settings.analytics_db.name}.limits")
     app.state.limiter = RateLimiter(10, 60.0, limits / "feedback.bin")

@@ -112,6 +112,13 @@ class RateLimited(KbError):
         self.retry_after = retry_after
 
 
+class RecorderFull(KbError):
+    """The analytics queue is full: the event was not taken (and is not acknowledged)."""
+
+    http_status = 503
+    hint = "记录服务暂时繁忙，请稍后再试"
+
+
 class PublishBusy(KbError):
     """Another `kb publish` is running."""
 

@@ -30,18 +30,22 @@ def ensure_built(settings: Settings) -> list[str]:
 
 
 def log_config() -> dict:
-    """Return uvicorn's logging config plus the app's redacted access log (uvicorn's own is off)."""
+    """Return uvicorn's logging config plus the app's loggers (kb.*: access, errors, analytics…).
+
+    uvicorn's own access log is off: its line would carry the raw query; ours is redacted.
+    """
     from uvicorn.config import LOGGING_CONFIG
 
+    from .eventwriter import LOG_FORMAT
+
     config = copy.deepcopy(LOGGING_CONFIG)
-    config["formatters"]["kb"] = {"format": "%(asctime)s %(name)s %(message)s"}
+    config["formatters"]["kb"] = {"format": LOG_FORMAT}
     config["handlers"]["kb"] = {
         "class": "logging.StreamHandler",
         "formatter": "kb",
         "stream": "ext://sys.stderr",
     }
-    for name in ("kb.access", "kb.error"):
-        config["loggers"][name] = {"handlers": ["kb"], "level": "INFO", "propagate": False}
+    config["loggers"]["kb"] = {"handlers": ["kb"], "level": "INFO", "propagate": False}
     return config
 
 

@@ -6,10 +6,16 @@ the app in-process.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import multiprocessing
+import os
+import re
+import signal
 import socket
+import sqlite3
+import subprocess
 import time
 import urllib.error
 import urllib.request
@@ -22,6 +28,7 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 from starlette.testclient import TestClient
 
+from search.analytics import Recorder, report
 from search.api import create_app
 from search.limiter import RateLimiter
 from search.settings import Settings
@@ -82,6 +89,179 @@ def test_1_a_click_with_half_an_emoji_is_a_400(client: TestClient):
         headers={"content-type": "application/json"},
     )
     assert r.status_code == 400 and "不完整" in r.json()["error"]
+
+
+def test_1_the_writer_skips_an_event_it_cannot_store_and_keeps_the_rest(tmp_path: Path):
+    db = tmp_path / "a.sqlite3"
+    rec = Recorder(db)
+    try:
+        rec.search("退货运费", 3, "return-shipping-fee", 1.0)
+        rec.click("\ud800", "cancel-fee", 1)  # half an emoji: SQLite cannot encode it
+        rec.search("取消订单", 2, "cancel-fee", 1.0)
+        assert rec.flush()
+        assert (rec.written, rec.skipped) == (2, 1)
+        rec.search("清关", 1, "customs-id", 1.0)  # and the writer is still there
+        assert rec.flush() and rec.written == 3
+    finally:
+        rec.close()
+    assert report(db)["searches"] == 3
+
+
+def test_1_every_acknowledged_event_is_stored(tmp_path: Path):
+    db = tmp_path / "a.sqlite3"
+    rec = Recorder(db)
+    for n in range(300):
+        assert rec.click(f"问题{n}", "cancel-fee", 1)
+    rec.close()
+    assert rec.acknowledged == rec.written == 300 and rec.dropped == 0
+    with contextlib.closing(sqlite3.connect(db)) as conn:
+        assert conn.execute("SELECT count(*) FROM clicks").fetchone()[0] == 300
+
+
+# -- 2: the database deleted or replaced while serving ----------------------------------------
+
+
+@pytest.mark.parametrize("how", ["deleted", "replaced"])
+def test_2_a_deleted_or_replaced_database_is_reopened(tmp_path: Path, capfd, how: str):
+    db = tmp_path / "a.sqlite3"
+    rec = Recorder(db)
+    try:
+        rec.search("退货运费", 3, "return-shipping-fee", 1.0)
+        assert rec.flush() and rec.written == 1
+        for f in tmp_path.glob("a.sqlite3*"):
+            f.unlink()
+        if how == "replaced":
+            with contextlib.closing(sqlite3.connect(db)) as other:
+                other.execute("CREATE TABLE unrelated (x)")
+        rec.search("取消订单", 2, "cancel-fee", 1.0)
+        assert rec.flush() and rec.written == 2
+    finally:
+        rec.close()
+    assert report(db)["searches"] == 1  # the event after the swap is in the file at the path
+    assert "was deleted or replaced; reopened" in capfd.readouterr().err
+
+
+# -- 3: an analytics file made unwritable while open ----------------------------------------
+
+
+@pytest.fixture(scope="module")
+def recording_server(
+    indexed_project: Settings, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LiveServer]:
+    """A real `kb serve` (one worker) whose analytics file the tests break."""
+    folder = tmp_path_factory.mktemp("recording")
+    live = LiveServer(
+        indexed_project,
+        folder / "serve.log",
+        env={"KB_ANALYTICS_DB": str(folder / "a.sqlite3")},
+    )
+    yield live
+    live.stop()
+
+
+def writer_of(server: LiveServer) -> int:
+    """Return the pid of the analytics writer process of the server's (only) worker."""
+    for proc in Path("/proc").iterdir():
+        try:
+            cmdline = (proc / "cmdline").read_bytes().split(b"\0")
+            ppid = int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        if ppid == server.process.pid and b"search.eventwriter" in cmdline:
+            return int(proc.name)
+    raise AssertionError("the worker has no analytics writer process")
+
+
+def clicks_stored(server: LiveServer) -> int:
+    with contextlib.closing(sqlite3.connect(f"file:{_db(server)}?mode=ro", uri=True)) as conn:
+        return conn.execute("SELECT count(*) FROM clicks").fetchone()[0]
+
+
+def _db(server: LiveServer) -> Path:
+    return server.log_path.parent / "a.sqlite3"
+
+
+def traffic(server: LiveServer, seconds: float) -> tuple[list[int], int]:
+    """Search and click for a while; return every status seen and how many clicks were acknowledged."""
+    statuses, acked = [], 0
+    deadline = time.monotonic() + seconds
+    n = 0
+    while time.monotonic() < deadline:
+        n += 1
+        code, _ = fetch(f"{server.url}/api/search?q=%E9%80%80%E8%B4%A7{n}")
+        statuses.append(code)
+        if n % 4 == 0:  # well within the click budget
+            code, _ = fetch(
+                f"{server.url}/api/click", {"query": f"退货{n}", "id": "return-apply", "rank": 1}
+            )
+            statuses.append(code)
+            acked += code == 202
+        time.sleep(0.05)
+    return statuses, acked
+
+
+def fetch(url: str, body: dict | None = None, headers: dict | None = None) -> tuple[int, bytes]:
+    request = urllib.request.Request(
+        url,
+        data=json.dumps(body).encode() if body is not None else None,
+        headers={"Content-Type": "application/json", **(headers or {})},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as r:
+            return r.status, r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read()
+
+
+def test_3_a_writer_killed_by_sigbus_takes_no_search_down(recording_server: LiveServer):
+    server = recording_server
+    before = writer_of(server)
+    os.kill(before, signal.SIGBUS)
+    statuses, _ = traffic(server, 1.5)
+    assert set(statuses) <= {200, 202}
+    assert server.process.poll() is None
+    after = eventually(lambda: (pid := writer_of(server)) != before and pid, timeout=10)
+    assert after != before
+    eventually(lambda: f"writer {before} died (signal SIGBUS)" in server.logs())
+
+
+def chattr(flag: str, files: list[Path]) -> bool:
+    """Set or clear the immutable attribute; return False where this machine does not allow it."""
+    try:
+        done = subprocess.run(["chattr", flag, *map(str, files)], capture_output=True)
+    except FileNotFoundError:
+        return False
+    return done.returncode == 0
+
+
+def test_3_an_immutable_analytics_file_takes_no_search_down(recording_server: LiveServer):
+    server = recording_server
+    traffic(server, 0.5)  # the file, its -wal and its -shm exist and are mapped
+    files = [p for p in _db(server).parent.glob("a.sqlite3*") if not p.name.endswith("limits")]
+    assert len(files) == 3
+    if not chattr("+i", files):
+        if os.environ.get("CI"):
+            pytest.fail("CI must run as root with chattr: the immutable-file test is the real one")
+        pytest.skip("making a file immutable needs root (chattr +i)")
+    try:
+        statuses, _ = traffic(server, 3.0)
+        assert set(statuses) <= {200, 202}, statuses
+        assert server.process.poll() is None
+        code, _ = fetch(f"{server.url}/api/health")
+        assert code == 200
+    finally:
+        assert chattr("-i", files)
+    # Writable again: what is acknowledged from now on is stored.
+    time.sleep(1.5)
+    stored = clicks_stored(server)
+    _, acked = traffic(server, 1.0)
+    eventually(lambda: clicks_stored(server) == stored + acked, timeout=10)
+    # 16: the drop is a proper log line, with a timestamp and the logger's name.
+    assert re.search(
+        r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ WARNING kb\.analytics analytics: dropped \d+ events",
+        server.logs(),
+        re.M,
+    )
 
 
 # -- 8: request bodies and connections ------------------------------------------------------
