@@ -19,6 +19,26 @@ access_log = logging.getLogger("kb.access")
 error_log = logging.getLogger("kb.error")
 
 _BAD_PERCENT = re.compile(rb"%(?![0-9A-Fa-f]{2})")
+# C0 and C1 controls, DEL, and the Unicode line and paragraph separators.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def escape_controls(text: str) -> str:
+    """Given text bound for a log, return it with every control character spelled out (\\x0a)."""
+    return _CONTROL.sub(
+        lambda m: (
+            f"\\x{ord(m.group()):02x}" if ord(m.group()) < 256 else f"\\u{ord(m.group()):04x}"
+        ),
+        text,
+    )
+
+
+class SafeFormatter(logging.Formatter):
+    """A log formatter whose lines cannot be forged: control characters in messages are escaped."""
+
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        record.message = escape_controls(record.message)
+        return super().formatMessage(record)
 
 
 def error_response(status: int, message: str, hint: str = "") -> JSONResponse:
@@ -109,13 +129,15 @@ class Guard:
             else:
                 await self.app(scope, receive, send_wrapper)
         finally:
+            # Paths carry personal data too (/13812345678), and decoded newlines could forge
+            # lines: both are redacted, and every control character is escaped.
             query = redact(query)
             access_log.info(
                 '%s "%s %s%s" %d %.1fms',
-                (scope.get("client") or ("-",))[0],
-                scope["method"],
-                scope["path"],
-                f"?{query}" if query else "",
+                escape_controls(str((scope.get("client") or ("-",))[0])),
+                escape_controls(scope["method"]),
+                escape_controls(redact(scope["path"]).replace('"', "%22")),
+                escape_controls(f"?{query}".replace('"', "%22")) if query else "",
                 status,
                 (time.perf_counter() - started) * 1000,
             )

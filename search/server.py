@@ -39,7 +39,7 @@ def log_config() -> dict:
     from .eventwriter import LOG_FORMAT
 
     config = copy.deepcopy(LOGGING_CONFIG)
-    config["formatters"]["kb"] = {"format": LOG_FORMAT}
+    config["formatters"]["kb"] = {"()": "search.middleware.SafeFormatter", "format": LOG_FORMAT}
     config["handlers"]["kb"] = {
         "class": "logging.StreamHandler",
         "formatter": "kb",

@@ -18,6 +18,7 @@ import sqlite3
 import subprocess
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -37,19 +38,23 @@ from tests.conftest import LiveServer, eventually
 HEAD_SECONDS = 2.0
 
 
+@contextlib.contextmanager
+def serving(settings: Settings, folder: Path, **env: str) -> Iterator[LiveServer]:
+    """Run `kb serve` with its log and analytics file in `folder` and `env` set; stop it after."""
+    env = {"KB_ANALYTICS_DB": str(folder / "a.sqlite3"), **env}
+    live = LiveServer(settings, folder / "serve.log", env=env)
+    try:
+        yield live
+    finally:
+        live.stop()
+
+
 @pytest.fixture(scope="module")
-def server(
-    indexed_project: Settings, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[LiveServer]:
+def server(indexed_project: Settings, tmp_path_factory: pytest.TempPathFactory):
     """A real `kb serve` with a short request-head deadline and an analytics file of its own."""
-    logs = tmp_path_factory.mktemp("hostile")
-    live = LiveServer(
-        indexed_project,
-        logs / "serve.log",
-        env={"KB_HEAD_SECONDS": str(HEAD_SECONDS), "KB_ANALYTICS_DB": str(logs / "a.sqlite3")},
-    )
-    yield live
-    live.stop()
+    folder = tmp_path_factory.mktemp("hostile")
+    with serving(indexed_project, folder, KB_HEAD_SECONDS=str(HEAD_SECONDS)) as live:
+        yield live
 
 
 @pytest.fixture
@@ -145,18 +150,10 @@ def test_2_a_deleted_or_replaced_database_is_reopened(tmp_path: Path, capfd, how
 
 
 @pytest.fixture(scope="module")
-def recording_server(
-    indexed_project: Settings, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[LiveServer]:
+def recording_server(indexed_project: Settings, tmp_path_factory: pytest.TempPathFactory):
     """A real `kb serve` (one worker) whose analytics file the tests break."""
-    folder = tmp_path_factory.mktemp("recording")
-    live = LiveServer(
-        indexed_project,
-        folder / "serve.log",
-        env={"KB_ANALYTICS_DB": str(folder / "a.sqlite3")},
-    )
-    yield live
-    live.stop()
+    with serving(indexed_project, tmp_path_factory.mktemp("recording")) as live:
+        yield live
 
 
 def writer_of(server: LiveServer) -> int:
@@ -417,16 +414,9 @@ def test_10_a_forwarded_for_header_does_not_choose_the_rate_limit_key(server: Li
 def test_10_forwarded_for_is_believed_from_a_proxy_named_in_settings(
     indexed_project: Settings, tmp_path: Path
 ):
-    proxied = LiveServer(
-        indexed_project,
-        tmp_path / "serve.log",
-        env={"KB_TRUSTED_PROXIES": "127.0.0.1", "KB_ANALYTICS_DB": str(tmp_path / "a.sqlite3")},
-    )
-    try:
+    with serving(indexed_project, tmp_path, KB_TRUSTED_PROXIES="127.0.0.1") as proxied:
         assert votes_from(proxied, [f"198.51.100.{n}" for n in range(15)]) == [202] * 15
         eventually(lambda: "198.51.100.14" in proxied.logs())
-    finally:
-        proxied.stop()
 
 
 def test_10_votes_are_accepted_only_for_known_faq_ids(client: TestClient):
@@ -463,3 +453,18 @@ def test_11_only_the_sites_own_pages_may_post_json(client: TestClient, headers, 
     assert r.status_code == code and r.headers["content-type"] == "application/json"
     click = json.dumps({"query": "取消", "id": "cancel-fee", "rank": 1})
     assert client.post("/api/click", content=click, headers=headers).status_code == code
+
+
+# -- 13: log injection ------------------------------------------------------------------------
+
+
+def test_13_decoded_newlines_and_escapes_cannot_forge_log_lines(server: LiveServer):
+    forged = '2026-01-01 00:00:00,000 INFO kb.access 6.6.6.6 "GET /admin" 200 0.1ms'
+    target = "/x%0A" + urllib.parse.quote(forged) + "%1B[31m%E2%80%A8%22"
+    answer = raw(server, b"GET " + target.encode() + b"?q=%0D%0Afake HTTP/1.1\r\nHost: x\r\n\r\n")
+    assert status(answer) == 404
+    logs = eventually(lambda: (text := server.logs()) and "6.6.6.6" in text and text)
+    line = next(line for line in logs.splitlines() if "6.6.6.6" in line)
+    assert line.startswith(time.strftime("%Y-"))  # one line, the real one, with the text inside
+    assert "\x1b" not in logs and "\u2028" not in logs
+    assert "\\x0a" in line and "\\x1b[31m" in line and "\\u2028" in line and "%22" in line
