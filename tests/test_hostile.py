@@ -455,16 +455,28 @@ def test_11_only_the_sites_own_pages_may_post_json(client: TestClient, headers, 
     assert client.post("/api/click", content=click, headers=headers).status_code == code
 
 
+# -- 12: redaction gaps (the property tests are in test_redaction.py) --------------------------
+
+
+def test_12_personal_data_in_a_url_path_or_a_spaced_query_is_not_logged(server: LiveServer):
+    fetch(f"{server.url}/13812345678/")
+    fetch(f"{server.url}/api/search?" + urllib.parse.urlencode({"q": "手机 139  2468  1357 退货"}))
+    logs = eventually(
+        lambda: (t := server.logs()) and "/[手机号]/" in t and "q=手机 [手机号] 退货" in t and t
+    )
+    assert "13812345678" not in logs and "2468" not in logs and "1357" not in logs
+
+
 # -- 13: log injection ------------------------------------------------------------------------
 
 
 def test_13_decoded_newlines_and_escapes_cannot_forge_log_lines(server: LiveServer):
     forged = '2026-01-01 00:00:00,000 INFO kb.access 6.6.6.6 "GET /admin" 200 0.1ms'
-    target = "/x%0A" + urllib.parse.quote(forged) + "%1B[31m%E2%80%A8%22"
+    target = "/x%0A" + urllib.parse.quote(forged) + "%07%1B]0;pwned%07%E2%80%A8%22"
     answer = raw(server, b"GET " + target.encode() + b"?q=%0D%0Afake HTTP/1.1\r\nHost: x\r\n\r\n")
     assert status(answer) == 404
     logs = eventually(lambda: (text := server.logs()) and "6.6.6.6" in text and text)
     line = next(line for line in logs.splitlines() if "6.6.6.6" in line)
     assert line.startswith(time.strftime("%Y-"))  # one line, the real one, with the text inside
     assert "\x1b" not in logs and "\u2028" not in logs
-    assert "\\x0a" in line and "\\x1b[31m" in line and "\\u2028" in line and "%22" in line
+    assert "\\x07\\x1b]0;pwned\\x07" in line and "%22" in line
