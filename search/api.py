@@ -15,7 +15,6 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.schemas import SchemaGenerator
-from starlette.staticfiles import StaticFiles
 
 from search.analytics import REASONS, Recorder
 from search.catalogue import load_catalogue
@@ -26,6 +25,7 @@ from search.middleware import EXCEPTION_HANDLERS, Guard, error_response, require
 from search.protocol import Connection, Limits
 from search.renderer import mkdocs_config
 from search.settings import Settings, load_settings
+from search.static import ReleaseFiles
 
 MAX_LIMIT = 50
 MAX_BODY = 4096
@@ -380,10 +380,8 @@ def create_app(settings: Settings | None = None, *, analytics: bool | None = Non
         Route(
             "/api/{rest:path}", api_fallback, methods=list(_ALL_METHODS), include_in_schema=False
         ),
-        # site_dir is a symlink swapped atomically on publish; StaticFiles resolves it per request.
-        Mount(
-            "/", StaticFiles(directory=settings.site_dir, html=True, check_dir=False), name="site"
-        ),
+        # site_dir is a symlink swapped atomically on publish: resolved once per request.
+        Mount("/", ReleaseFiles(settings.site_dir), name="site"),
     ]
     app = Starlette(
         routes=routes,

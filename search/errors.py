@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 
@@ -69,6 +71,30 @@ class IndexMissing(KbError):
     exit_code = 4
     http_status = 503
     hint = "先运行 kb index（或 kb publish）生成索引"
+
+
+class IndexCorrupt(KbError):
+    """The search index cannot be read (a damaged segment or table of contents)."""
+
+    exit_code = 5
+    http_status = 503
+    hint = "运行 kb index --full 重建索引；站点页面不受影响"
+
+
+@contextlib.contextmanager
+def index_errors(where: object) -> Iterator[None]:
+    """Turn any error raised inside Whoosh while the block reads or writes `where` into IndexCorrupt."""
+    try:
+        yield
+    except KbError:
+        raise
+    except Exception as e:
+        tb = e.__traceback__
+        while tb is not None:
+            if tb.tb_frame.f_globals.get("__name__", "").startswith("whoosh"):
+                raise IndexCorrupt(f"搜索索引损坏，读不了：{where}（{type(e).__name__}）") from e
+            tb = tb.tb_next
+        raise
 
 
 class BadQuery(KbError):

@@ -6,27 +6,29 @@ import copy
 import os
 
 from .engine import index_info
-from .errors import IndexMissing
+from .errors import IndexCorrupt, IndexMissing
 from .indexer import build_index
+from .publisher import publish
 from .settings import Settings
-from .site import build_site, built_at, is_stale
+from .site import SITE, built_at, is_stale, live_index_dir, live_release
 
 
 def ensure_built(settings: Settings) -> list[str]:
-    """Given settings, build the site and update the index when missing or older than docs/; return what was done."""
-    done = []
+    """Given settings, build the site and update the index when missing, damaged or older than docs/; return what was done."""
     if is_stale(settings):
-        build_site(settings)
-        done.append("site")
+        publish(settings, checked=False)  # site and index together, in a new release
+        return ["site", "index"]
+    release = live_release(settings)
+    site_time = (release / SITE).stat().st_mtime if release else (built_at(settings) or 0)
     try:
         index_info(settings)
-        index_fresh = settings.index_dir.stat().st_mtime >= (built_at(settings) or 0)
-    except IndexMissing:
-        index_fresh = False
-    if not index_fresh or "site" in done:
-        build_index(settings)
-        done.append("index")
-    return done
+        fresh = live_index_dir(settings).stat().st_mtime >= site_time
+    except (IndexMissing, IndexCorrupt):
+        fresh = False  # build_index rebuilds a damaged index in full
+    if fresh:
+        return []
+    build_index(settings)
+    return ["index"]
 
 
 def log_config() -> dict:
@@ -57,7 +59,6 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000, workers
     os.environ["KB_ROOT"] = str(settings.root)
     for key, value in (
         ("KB_SITE_DIR", settings.site_dir),
-        ("KB_INDEX_DIR", settings.index_dir),
         ("KB_DOCS_DIR", settings.docs_dir),
         ("KB_BUILD_DIR", settings.build_dir),
         ("KB_ANALYTICS_DB", settings.analytics_db),
@@ -67,6 +68,8 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000, workers
         ("KB_SEARCH_THREADS", settings.search_threads),
     ):
         os.environ[key] = str(value)
+    if settings.index_pinned:
+        os.environ["KB_INDEX_DIR"] = str(settings.index_dir)
     uvicorn.run(
         "search.api:app_from_env",
         factory=True,

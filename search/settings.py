@@ -25,6 +25,9 @@ class Settings:
     mkdocs_yml: Path
     stale_after_days: int = 180
     data_dir: Path = DATA_DIR
+    # index_dir set on purpose (KB_INDEX_DIR, with_paths): searches use that folder, not the
+    # live release's index (evaluation and benchmark tools point at an index of their own).
+    index_pinned: bool = False
     # Proxies whose X-Forwarded-For is believed (comma-separated addresses or networks; empty: none).
     trusted_proxies: str = ""
     max_head_bytes: int = 16_384  # a request's line and headers together
@@ -47,7 +50,10 @@ class Settings:
 
     def with_paths(self, **paths: Path) -> Settings:
         """Given overrides such as docs_dir=…, return a copy with them made absolute."""
-        return replace(self, **{k: _absolute(Path(v)) for k, v in paths.items()})
+        pinned = self.index_pinned or "index_dir" in paths
+        return replace(
+            self, index_pinned=pinned, **{k: _absolute(Path(v)) for k, v in paths.items()}
+        )
 
 
 def _absolute(path: Path) -> Path:
@@ -115,6 +121,7 @@ def load_settings(root: Path | str | None = None) -> Settings:
         # installed package's copy, so editors' edits apply and test copies stay isolated.
         data_dir=base / "search" / "data" if (base / "search" / "data").is_dir() else DATA_DIR,
         trusted_proxies=os.environ.get("KB_TRUSTED_PROXIES", conf.get("trusted_proxies", "")),
+        index_pinned=bool(os.environ.get("KB_INDEX_DIR") or conf.get("index_dir")),
         max_head_bytes=int(number("max_head_bytes", 16_384)),
         head_seconds=float(number("head_seconds", 10.0, float)),
         search_threads=int(number("search_threads", 2)),

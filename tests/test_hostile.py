@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import http.client
 import json
 import multiprocessing
 import os
@@ -16,6 +17,8 @@ import signal
 import socket
 import sqlite3
 import subprocess
+import sys
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -31,9 +34,13 @@ from starlette.testclient import TestClient
 
 from search.analytics import Recorder, report
 from search.api import create_app
+from search.cli import main
+from search.engine import Engine, search
 from search.limiter import RateLimiter
+from search.publisher import publish
 from search.settings import Settings
-from tests.conftest import LiveServer, eventually
+from search.site import KEEP_RELEASES, activate_release
+from tests.conftest import LiveServer, copy_project, eventually
 
 HEAD_SECONDS = 2.0
 
@@ -259,6 +266,158 @@ def test_3_an_immutable_analytics_file_takes_no_search_down(recording_server: Li
         server.logs(),
         re.M,
     )
+
+
+# -- 4 and 5: publishing while serving -------------------------------------------------------
+
+NEW_FAQ = (
+    "\n## 青蛙形状的保温杯可以退吗？ {#return-frog-cup}\n\n"
+    "青蛙形状的保温杯属于普通商品，可以按退货流程申请退货。\n"
+)
+STAGE_LINES = {"check": "检查内容", "build": "构建站点", "index": "更新索引", "live": "上线"}
+
+
+@pytest.fixture(scope="module")
+def publishing(tmp_path_factory: pytest.TempPathFactory):
+    """A help center of its own, served by `kb serve` with two workers, for tests that publish."""
+    folder = tmp_path_factory.mktemp("publishing")
+    settings = copy_project(folder / "project")
+    with serving(settings, folder, KB_TRUSTED_PROXIES="127.0.0.1") as live:
+        yield live
+
+
+def search_and_site_agree(settings: Settings) -> bool:
+    """Return whether the new FAQ is in search exactly when it is in the live site (and say which)."""
+    with Engine(settings, refresh_seconds=0) as engine:
+        results = engine.search("青蛙形状的保温杯可以退吗", limit=5)["results"]
+    for r in results:  # every result links to a page and anchor the live site has
+        path, _, anchor = r["url"].partition("#")
+        html = (settings.site_dir / path.strip("/") / "index.html").read_text("utf-8")
+        assert not anchor or f'id="{anchor}"' in html, r["url"]
+    in_search = any(r["id"] == "return-frog-cup" for r in results)
+    html = (settings.site_dir / "return" / "index.html").read_text("utf-8")
+    assert in_search == ('id="return-frog-cup"' in html)
+    return in_search
+
+
+def test_4_a_publish_killed_at_any_stage_leaves_search_and_site_agreeing(publishing: LiveServer):
+    settings = publishing.settings
+    assert not search_and_site_agree(settings)
+    page = settings.docs_dir / "return.md"
+    page.write_text(page.read_text("utf-8") + NEW_FAQ, "utf-8")
+    cmd = [sys.executable, "-m", "search.cli", "--root", str(settings.root), "publish"]
+    for stage, delay in [("check", 0), ("build", 0.5), ("index", 0), ("index", 0.3), ("live", 0)]:
+        proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+        assert proc.stderr is not None
+        for line in proc.stderr:
+            if STAGE_LINES[stage] in line:
+                break
+        else:
+            stage = "never"  # it ended (or says no stages): fail below, after cleaning up
+        time.sleep(delay)
+        proc.kill()
+        proc.wait()
+        proc.stderr.close()
+        assert stage != "never", "kb publish ended without reaching the stage"
+        search_and_site_agree(settings)  # whatever was live before the kill, or all of the new
+    assert main(["--root", str(settings.root), "publish"]) == 0
+    assert search_and_site_agree(settings)
+    # 16: the killed builds' folders are not kept as previous releases.
+    releases = list((settings.build_dir / "releases").iterdir())
+    assert all((r / "complete").is_file() for r in releases) and len(releases) <= KEEP_RELEASES
+
+
+def test_5_pages_are_served_without_a_miss_while_publishing_ten_times(publishing: LiveServer):
+    settings = publishing.settings
+    paths = ["/return/", "/cancel/", "/", "/sitemap.xml", "/api/search?q=%E9%80%80%E8%B4%A7"]
+    stop, failures, served = threading.Event(), [], [0]
+
+    def hammer(n: int) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", publishing.port, timeout=10)
+        while not stop.is_set():
+            for path in paths:
+                try:
+                    conn.request("GET", path, headers={"X-Forwarded-For": f"10.0.0.{n}"})
+                    response = conn.getresponse()
+                    response.read()
+                except OSError as e:
+                    failures.append((path, repr(e)))
+                    conn.close()
+                    conn = http.client.HTTPConnection("127.0.0.1", publishing.port, timeout=10)
+                    continue
+                served[0] += 1
+                if not 200 <= response.status < 300:
+                    failures.append((path, response.status))
+        conn.close()
+
+    threads = [threading.Thread(target=hammer, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    page = settings.docs_dir / "cancel.md"
+    original = page.read_text("utf-8")
+    try:
+        for n in range(10):
+            page.write_text(original + f"\n第 {n} 次发布。\n", "utf-8")
+            publish(settings)
+    finally:
+        stop.set()
+        for t in threads:
+            t.join()
+        page.write_text(original, "utf-8")
+    assert failures == [] and served[0] > 200
+
+
+# -- 15: a damaged index -----------------------------------------------------------------------
+
+
+def damage(folder: Path) -> None:
+    """Overwrite the second half of every index segment below a folder with zeros (same size)."""
+    segments = list(folder.rglob("*.seg"))
+    assert segments
+    for seg in segments:
+        data = seg.read_bytes()
+        seg.write_bytes(data[: len(data) // 2] + bytes(len(data) - len(data) // 2))
+
+
+def test_15_a_damaged_index_is_a_503_with_a_hint_while_pages_stay_up(
+    publishing: LiveServer, capsys
+):
+    from search.site import carry_index, link_live_site, new_release
+
+    settings = publishing.settings
+    # A release whose index is damaged goes live (a bad copy of _build/, a failing disk).
+    release = new_release(settings)
+    link_live_site(settings, release)
+    carry_index(settings, release)
+    damage(release / "index")
+    activate_release(settings, release)
+    eventually(lambda: fetch(f"{publishing.url}/api/search?q=%E9%80%80%E6%AC%BE")[0] == 503)
+    for n in range(3):  # queries never asked before: nothing memoised to hide the damage
+        code, body = fetch(f"{publishing.url}/api/search?q=%E9%80%80%E6%AC%BE{n}")
+        assert code == 503 and "索引" in json.loads(body)["error"] and json.loads(body)["hint"]
+    assert [fetch(f"{publishing.url}/api/health")[0] for _ in range(5)] == [503] * 5
+    assert fetch(f"{publishing.url}/return/")[0] == 200
+    assert main(["--root", str(settings.root), "search", "退款多久到账"]) == 5
+    err = capsys.readouterr().err
+    assert "索引" in err and "kb index --full" in err and "Traceback" not in err
+    assert main(["--root", str(settings.root), "index", "--full"]) == 0
+    eventually(lambda: fetch(f"{publishing.url}/api/search?q=%E9%80%80%E6%AC%BE9")[0] == 200)
+    assert fetch(f"{publishing.url}/api/health")[0] == 200
+
+
+def test_15_publish_index_and_serve_rebuild_a_damaged_index(tmp_path: Path):
+    settings = copy_project(tmp_path / "project")
+    assert main(["--root", str(settings.root), "publish"]) == 0
+    damage(settings.build_dir)
+    assert main(["--root", str(settings.root), "publish"]) == 0
+    assert search(settings, "退货运费谁出")["results"][0]["id"] == "return-shipping-fee"
+    damage(settings.build_dir)
+    assert main(["--root", str(settings.root), "index"]) == 0  # incremental: rebuilt in full
+    assert search(settings, "退货运费谁出")["results"]
+    damage(settings.build_dir)
+    with serving(settings, tmp_path) as live:  # kb serve starts, rebuilding the index first
+        code, body = fetch(f"{live.url}/api/search?q=%E9%80%80%E8%B4%A7")
+        assert code == 200 and json.loads(body)["results"]
 
 
 # -- 8: request bodies and connections ------------------------------------------------------
