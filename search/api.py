@@ -9,6 +9,7 @@ import os
 import re
 from collections.abc import AsyncIterator
 from typing import Any
+from urllib.parse import urlsplit
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -30,6 +31,8 @@ from search.static import ReleaseFiles
 MAX_LIMIT = 50
 MAX_BODY = 4096
 BODY_SECONDS = 10.0  # a body still arriving after this long is refused
+_DIGITS = re.compile(r"[0-9]{1,6}")
+_HOST = re.compile(r"(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 schemas = SchemaGenerator(
@@ -49,15 +52,13 @@ schemas = SchemaGenerator(
 
 
 def _int_param(request: Request, name: str, default: int, low: int, high: int) -> int:
+    """Given a request, return its integer parameter `name`: plain ASCII digits, within [low, high]."""
     raw = request.query_params.get(name)
     if raw is None or raw == "":
         return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise BadQuery(
-            f"{name} 必须是整数，收到 “{raw[:20]}”", f"用 {low} 到 {high} 之间的整数"
-        ) from None
+    if not _DIGITS.fullmatch(raw):  # int() would take "٣", "1_0", "+5" and " 5 "
+        raise BadQuery(f"{name} 必须是整数，收到 “{raw[:20]}”", f"用 {low} 到 {high} 之间的整数")
+    value = int(raw)
     if not low <= value <= high:
         raise BadQuery(f"{name} 超出范围：{value}", f"用 {low} 到 {high} 之间的整数")
     return value
@@ -298,20 +299,23 @@ async def service_endpoint(request: Request) -> Response:
 
 
 async def sitemap_endpoint(request: Request) -> Response:
-    """Serve the sitemap with this server's own address in place of mkdocs.yml's site_url.
+    """Serve the sitemap with the address the shopper reached in place of mkdocs.yml's site_url.
 
     Material's instant navigation only takes over links it finds in the sitemap, so the sitemap
-    must name the host and port the shopper actually reached (any port, behind any proxy).
+    must name the host and port the shopper actually reached (any port). Only hosts the help
+    center is known by are reflected (this machine's, site_url's, KB_PUBLIC_HOSTS): any other
+    Host header gets site_url's sitemap as built.
     """
     settings: Settings = request.app.state.settings
     try:
         xml = (settings.site_dir / "sitemap.xml").read_text(encoding="utf-8")
     except OSError:
         return Response("Not Found", status_code=404)
-    base = str(request.base_url)
     site_url = request.app.state.site_url
-    if site_url:
-        xml = xml.replace(f"<loc>{site_url}", f"<loc>{base}")
+    host = request.headers.get("host", "")
+    name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
+    if site_url and _HOST.fullmatch(host) and name.lower() in request.app.state.public_hosts:
+        xml = xml.replace(f"<loc>{site_url}", f"<loc>{request.base_url}")
     return Response(xml, media_type="application/xml", headers={"Cache-Control": "no-cache"})
 
 
@@ -395,6 +399,13 @@ def create_app(settings: Settings | None = None, *, analytics: bool | None = Non
     app.state.limiter = RateLimiter(10, 60.0, limits / "feedback.bin")
     app.state.click_limiter = RateLimiter(60, 60.0, limits / "click.bin")
     app.state.site_url = site_url(settings)
+    app.state.public_hosts = {
+        "localhost",
+        "127.0.0.1",
+        "[::1]",
+        (urlsplit(app.state.site_url).hostname or "").lower(),
+        *(h.strip().lower() for h in settings.public_hosts.split(",") if h.strip()),
+    }
     app.state.categories = [
         c for c in load_catalogue(settings.catalogue_file).categories if c != "帮助中心"
     ]

@@ -58,7 +58,7 @@ async def kb_error(request: Request, exc: Exception) -> Response:
 async def http_error(request: Request, exc: Exception) -> Response:
     """Given Starlette's HTTP error, return a JSON error under /api/ and plain text elsewhere."""
     assert isinstance(exc, HTTPException)
-    if request.url.path.startswith("/api/"):
+    if is_api(request.url.path):
         messages = {404: "没有这个接口", 405: "不支持这个请求方法"}
         return error_response(
             exc.status_code,
@@ -111,14 +111,17 @@ class Guard:
         started = time.perf_counter()
         status = 500
 
+        api = is_api(scope["path"])
+
         async def send_wrapper(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
+                message["headers"] = secured(message.get("headers", []), api)
             await send(message)
 
         query, problem = decode_query(scope.get("query_string", b""))
-        if not scope["path"].startswith("/api/"):
+        if not api:
             problem = None  # the site's files ignore their query string
         try:
             if problem:
@@ -141,6 +144,33 @@ class Guard:
                 status,
                 (time.perf_counter() - started) * 1000,
             )
+
+
+# Every response: no MIME sniffing, no referrer to other sites (a page's URL may hold a query),
+# no framing; responses that set no policy of their own (JSON, errors) may load nothing.
+_ALWAYS = (
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"same-origin"),
+    (b"x-frame-options", b"DENY"),
+)
+_NOTHING = b"default-src 'none'; frame-ancestors 'none'"
+
+
+def secured(headers: list[tuple[bytes, bytes]], api: bool) -> list[tuple[bytes, bytes]]:
+    """Given a response's headers, return them with the security headers (and no-store under /api/)."""
+    names = {name.lower() for name, _ in headers}
+    out = [h for h in headers if not (api and h[0].lower() == b"cache-control")]
+    out += [h for h in _ALWAYS if h[0] not in names]
+    if b"content-security-policy" not in names:
+        out.append((b"content-security-policy", _NOTHING))
+    if api:
+        out.append((b"cache-control", b"no-store"))  # answers and errors alike
+    return out
+
+
+def is_api(path: str) -> bool:
+    """Given a request path, return True when it is the API's (however slashes and case are spelled)."""
+    return re.sub("/+", "/", path).lower().startswith("/api/")
 
 
 def decode_query(raw: bytes) -> tuple[str, str | None]:

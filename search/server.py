@@ -63,6 +63,7 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000, workers
         ("KB_BUILD_DIR", settings.build_dir),
         ("KB_ANALYTICS_DB", settings.analytics_db),
         ("KB_TRUSTED_PROXIES", settings.trusted_proxies),
+        ("KB_PUBLIC_HOSTS", settings.public_hosts),
         ("KB_MAX_HEAD_BYTES", settings.max_head_bytes),
         ("KB_HEAD_SECONDS", settings.head_seconds),
         ("KB_SEARCH_THREADS", settings.search_threads),

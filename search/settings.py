@@ -30,6 +30,8 @@ class Settings:
     index_pinned: bool = False
     # Proxies whose X-Forwarded-For is believed (comma-separated addresses or networks; empty: none).
     trusted_proxies: str = ""
+    # Other host names the help center is reached by (comma-separated), reflected in the sitemap.
+    public_hosts: str = ""
     max_head_bytes: int = 16_384  # a request's line and headers together
     head_seconds: float = (
         10.0  # how long a connection may take to send a request head (idle included)
@@ -121,6 +123,7 @@ def load_settings(root: Path | str | None = None) -> Settings:
         # installed package's copy, so editors' edits apply and test copies stay isolated.
         data_dir=base / "search" / "data" if (base / "search" / "data").is_dir() else DATA_DIR,
         trusted_proxies=os.environ.get("KB_TRUSTED_PROXIES", conf.get("trusted_proxies", "")),
+        public_hosts=os.environ.get("KB_PUBLIC_HOSTS", conf.get("public_hosts", "")),
         index_pinned=bool(os.environ.get("KB_INDEX_DIR") or conf.get("index_dir")),
         max_head_bytes=int(number("max_head_bytes", 16_384)),
         head_seconds=float(number("head_seconds", 10.0, float)),

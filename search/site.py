@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from contextlib import AbstractContextManager
 from pathlib import Path
 
+from .assets import fingerprint
 from .errors import BuildError, KbError, PublishBusy
 from .lockfile import exclusive
 from .settings import Settings
@@ -140,6 +141,7 @@ def build_site_into(settings: Settings, release: Path) -> Path:
         ) from e
     finally:
         log.removeHandler(handler)
+    fingerprint(target)  # our scripts and styles under content-hashed names: cacheable forever
     return target
 
 

@@ -244,9 +244,12 @@ def test_the_site_is_served_beside_the_api(client):
 
 
 def test_sitemap_names_the_host_the_client_reached(client):
+    xml = client.get("/sitemap.xml", headers={"host": "127.0.0.1:8443"}).text
+    assert "<loc>http://127.0.0.1:8443/return/</loc>" in xml
+    assert "127.0.0.1:8000" not in xml
+    client.app.state.public_hosts.add("help.example.cn")  # as KB_PUBLIC_HOSTS does
     xml = client.get("/sitemap.xml", headers={"host": "help.example.cn:8443"}).text
     assert "<loc>http://help.example.cn:8443/return/</loc>" in xml
-    assert "127.0.0.1:8000" not in xml
 
 
 def test_service_file_says_the_api_is_here_while_the_static_copy_says_not(client, indexed_project):

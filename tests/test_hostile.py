@@ -73,14 +73,16 @@ def client(indexed_project: Settings, tmp_path: Path) -> Iterator[TestClient]:
 
 
 def raw(server: LiveServer, data: bytes, wait: float = 10.0) -> bytes:
-    """Send bytes on a fresh connection; return what the server answers before it closes or `wait` passes."""
+    """Send bytes on a fresh connection; return the response (head and Content-Length body), or what came before `wait`."""
     with socket.create_connection(("127.0.0.1", server.port), timeout=wait) as s:
         s.sendall(data)
         out = b""
         try:
             while chunk := s.recv(65536):
                 out += chunk
-                if b"\r\n\r\n" in out and b"connection: close" in out.lower():
+                head, sep, body = out.partition(b"\r\n\r\n")
+                length = re.search(rb"(?im)^content-length: *(\d+)", head)
+                if sep and length and len(body) >= int(length.group(1)):
                     break
         except TimeoutError:
             pass
@@ -639,3 +641,132 @@ def test_13_decoded_newlines_and_escapes_cannot_forge_log_lines(server: LiveServ
     assert line.startswith(time.strftime("%Y-"))  # one line, the real one, with the text inside
     assert "\x1b" not in logs and "\u2028" not in logs
     assert "\\x07\\x1b]0;pwned\\x07" in line and "%22" in line
+
+
+# -- 14: security headers ---------------------------------------------------------------------
+
+
+def test_14_pages_carry_a_policy_without_inline_script_and_no_sniffing(client: TestClient):
+    r = client.get("/return/")
+    policy = r.headers["content-security-policy"]
+    assert (
+        "script-src 'self' 'sha256-" in policy
+        and "unsafe-inline" not in policy.split("style-src")[0]
+    )
+    assert "frame-ancestors 'none'" in policy and "default-src 'self'" in policy
+    assert r.headers["x-content-type-options"] == "nosniff"
+    assert r.headers["referrer-policy"] == "same-origin"
+    assert r.headers["cache-control"] == "no-cache"
+
+
+def test_14_every_api_response_is_no_store_errors_included(client: TestClient):
+    responses = [
+        client.get("/api/search", params={"q": "退货"}),
+        client.get("/api/search", params={"q": ""}),  # 400
+        client.get("/api/nothing"),  # 404
+        client.post("/api/search"),  # 405
+        client.post(
+            "/api/feedback", content=b"x" * 5000, headers={"content-type": "application/json"}
+        ),
+        client.post("/api/feedback", content=b"{}", headers={"content-type": "text/plain"}),  # 415
+        client.get("/api/openapi.json"),
+        client.get("/api/suggest", params={"q": "thyf"}),
+    ]
+    for r in responses:
+        assert r.headers["cache-control"] == "no-store", (r.request.url, r.status_code)
+        assert r.headers["x-content-type-options"] == "nosniff"
+        assert r.headers["content-security-policy"] == "default-src 'none'; frame-ancestors 'none'"
+
+
+def test_14_scripts_and_styles_have_content_hashed_names_cached_for_good(client: TestClient):
+    html = client.get("/cancel/").text
+    names = re.findall(
+        r'(?:src|href)="[./]*(assets/(?:kb|calculator)/[^"]+|assets/help[^"]*)"', html
+    )
+    assert {n.split("/")[-1].split(".")[0] for n in names} >= {
+        "main",
+        "ui",
+        "kb",
+        "help",
+        "calculator",
+    }
+    for name in names:
+        assert re.search(r"\.[0-9a-f]{12}\.(js|css)$", name), name
+        r = client.get(f"/{name}")
+        assert (
+            r.status_code == 200
+            and r.headers["cache-control"] == "public, max-age=31536000, immutable"
+        )
+    main = next(n for n in names if "/main." in n)
+    imports = re.findall(r'from "\./([^"]+)"', client.get(f"/{main}").text)
+    assert imports and all(re.search(r"\.[0-9a-f]{12}\.js$", i) for i in imports)
+    assert client.get("/assets/kb/main.js").status_code == 404
+
+
+# -- 16: smaller findings ------------------------------------------------------------------------
+
+
+def test_16_build_stamps_and_dotfiles_are_not_served(client: TestClient):
+    for path in ("/.kb-build", "/.git/config", "/assets/.hidden", "/complete", "/index/"):
+        assert client.get(path).status_code == 404, path
+
+
+def test_16_the_sitemap_does_not_reflect_a_foreign_host(client: TestClient):
+    for host in ("evil.example", 'x"><script>alert(1)</script>', "127.0.0.1:8000@evil.example"):
+        xml = client.get("/sitemap.xml", headers={"host": host}).text
+        assert "evil" not in xml and "<script>" not in xml
+        assert "<loc>http://127.0.0.1:8000/return/</loc>" in xml  # site_url, as built
+
+
+@pytest.mark.parametrize("limit", ["٣", "1_0", "+5", " 5 ", "5 ", "0x5", "５"])
+def test_16_limit_takes_plain_digits_only(client: TestClient, limit: str):
+    r = client.get("/api/search", params={"q": "退货", "limit": limit})
+    assert r.status_code == 400 and "limit" in r.json()["error"]
+
+
+@pytest.mark.parametrize("path", ["//api/search", "/API/search", "//api/nothing", "/Api/health"])
+def test_16_odd_spellings_of_api_paths_get_a_json_404(server: LiveServer, path: str):
+    answer = raw(server, f"GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode())
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert status(answer) == 404 and json.loads(body)["error"] and b"no-store" in head.lower()
+
+
+# -- 14 and 11 in a real browser ----------------------------------------------------------------
+
+
+@pytest.mark.browser
+def test_14_pages_scripts_and_clicks_work_under_the_security_policy(page, server: LiveServer):
+    page.goto(f"{server.url}/tools/calculator/", wait_until="networkidle")
+    page.wait_for_selector("form#kb-calc[data-ready]")  # its module and data loaded under the CSP
+    page.goto(f"{server.url}/search/?q=退货要自己包装吗", wait_until="networkidle")
+    page.locator(".kb-agent__result").first.wait_for()
+    page.goto(f"{server.url}/", wait_until="networkidle")
+    box = page.locator("input.md-search__input")
+    box.click()
+    box.fill("退货要自己包装吗")
+    first = page.locator(".kb-search-result a.kb-search-link").first
+    first.wait_for()
+    first.click()  # recorded with sendBeacon: JSON, from the site's own origin
+    page.wait_for_url("**/return/#return-packaging")
+    assert page.console_errors == []
+    db = server.log_path.parent / "a.sqlite3"
+    eventually(lambda: {"id": "return-packaging", "clicks": 1} in report(db)["most_read"])
+
+
+@pytest.mark.browser
+def test_11_another_site_cannot_make_a_visitor_vote(page, server: LiveServer, static_site: str):
+    page.goto(f"{static_site}/", wait_until="networkidle")  # another origin (another port)
+    page.evaluate(
+        """url => fetch(url, {method: "POST", mode: "no-cors", body: '{"id": "cancel-reason", "helpful": false}'})""",
+        f"{server.url}/api/feedback",
+    )
+    page.evaluate(
+        """url => fetch(url, {method: "POST", mode: "no-cors", headers: {"Content-Type": "text/plain"},
+                             body: '{"query": "x", "id": "cancel-reason", "rank": 1}'})""",
+        f"{server.url}/api/click",
+    )
+    logs = eventually(lambda: (t := server.logs()).count("/api/") and "POST /api/click" in t and t)
+    assert '"POST /api/feedback" 415' in logs and '"POST /api/click" 415' in logs
+    data = report(server.log_path.parent / "a.sqlite3")
+    assert all(f["id"] != "cancel-reason" for f in data["feedback"])
+    assert all(r["id"] != "cancel-reason" for r in data["most_read"])
