@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import json
 import os
 import re
-from collections.abc import AsyncIterator
-from typing import Any
+from collections.abc import AsyncIterator, Callable
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
+import anyio
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -27,6 +29,8 @@ from search.protocol import Connection, Limits
 from search.renderer import mkdocs_config
 from search.settings import Settings, load_settings
 from search.static import ReleaseFiles
+
+T = TypeVar("T")
 
 MAX_LIMIT = 50
 MAX_BODY = 4096
@@ -114,12 +118,14 @@ async def search_endpoint(request: Request) -> Response:
                     type: object
                     properties: {text: {type: string}, ids: {type: array, items: {type: string}}}
       400: {description: 参数错误, content: {application/json: {schema: {$ref: "#/components/schemas/Error"}}}}
+      429: {description: 太频繁（每个客户端每分钟约 120 次）}
     """
     settings: Settings = request.app.state.settings
     q = _q(request)
     limit = _int_param(request, "limit", 10, 1, MAX_LIMIT)
     category = request.query_params.get("category") or None
-    result = search(settings, q, limit=limit, category=category)
+    request.app.state.search_limiter.check(_client(request))
+    result = await _off_loop(request, search, settings, q, limit=limit, category=category)
     recorder: Recorder | None = request.app.state.recorder
     if recorder:
         top = result["results"][0]["id"] if result["results"] else None
@@ -139,7 +145,18 @@ async def suggest_endpoint(request: Request) -> Response:
     """
     settings: Settings = request.app.state.settings
     limit = _int_param(request, "limit", 8, 1, 20)
-    return JSONResponse(suggest(settings, _q(request), limit=limit))
+    return JSONResponse(await _off_loop(request, suggest, settings, _q(request), limit=limit))
+
+
+async def _off_loop(request: Request, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Run a library call in the worker's search threads, so a slow query never stalls the event loop."""
+    call = functools.partial(fn, *args, **kwargs)
+    return await anyio.to_thread.run_sync(call, limiter=request.app.state.search_threads)
+
+
+def _client(request: Request) -> str:
+    """Given a request, return the key its client is rate-limited by (its address)."""
+    return (request.client or ("-",))[0]
 
 
 async def _json_body(request: Request) -> dict[str, Any]:
@@ -216,7 +233,7 @@ async def feedback_endpoint(request: Request) -> Response:
       415: {description: 不是 JSON}
       429: {description: 太频繁}
     """
-    request.app.state.limiter.check((request.client or ("-",))[0])
+    request.app.state.limiter.check(_client(request))
     data = await _json_body(request)
     fid = _answer_id(request, data, ("faq",))
     helpful = data.get("helpful")
@@ -256,7 +273,7 @@ async def click_endpoint(request: Request) -> Response:
       415: {description: 不是 JSON}
       429: {description: 太频繁}
     """
-    request.app.state.click_limiter.check((request.client or ("-",))[0])
+    request.app.state.click_limiter.check(_client(request))
     data = await _json_body(request)
     _only(data, {"query", "id", "rank"})
     fid = _answer_id(request, data, ("faq", "intro"))
@@ -287,7 +304,7 @@ async def health_endpoint(request: Request) -> Response:
     settings: Settings = request.app.state.settings
     info = {
         "status": "ok",
-        **index_info(settings),
+        **await _off_loop(request, index_info, settings),
         "categories": request.app.state.categories,
     }
     return JSONResponse(info, headers={"Cache-Control": "no-store"})
@@ -398,6 +415,9 @@ def create_app(settings: Settings | None = None, *, analytics: bool | None = Non
     limits = settings.analytics_db.with_name(f"{settings.analytics_db.name}.limits")
     app.state.limiter = RateLimiter(10, 60.0, limits / "feedback.bin")
     app.state.click_limiter = RateLimiter(60, 60.0, limits / "click.bin")
+    # Generous for a person typing (a burst of 120, then 2 a second); a flood of costly queries is not.
+    app.state.search_limiter = RateLimiter(120, 60.0, limits / "search.bin")
+    app.state.search_threads = anyio.CapacityLimiter(settings.search_threads)
     app.state.site_url = site_url(settings)
     app.state.public_hosts = {
         "localhost",

@@ -36,6 +36,9 @@ _INSERT = {
 }
 
 
+WRITER_WAIT = 10.0  # seconds a writer waits for another writer's transaction
+
+
 class StoreUnavailable(Exception):
     """The store can keep no event right now (the whole batch is dropped)."""
 
@@ -98,7 +101,9 @@ class SqliteStore:
             self.close()
         if self._db is None:
             try:
-                self._db = connect(self.path)
+                # Other workers' writers share the file: wait for them rather than drop a batch
+                # (this process waits, not a request).
+                self._db = connect(self.path, timeout=WRITER_WAIT)
                 st = self.path.stat()
             except (sqlite3.Error, OSError) as e:
                 self.close()

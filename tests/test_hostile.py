@@ -6,6 +6,7 @@ the app in-process.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import dataclasses
 import http.client
@@ -420,6 +421,55 @@ def test_15_publish_index_and_serve_rebuild_a_damaged_index(tmp_path: Path):
     with serving(settings, tmp_path) as live:  # kb serve starts, rebuilding the index first
         code, body = fetch(f"{live.url}/api/search?q=%E9%80%80%E8%B4%A7")
         assert code == 200 and json.loads(body)["results"]
+
+
+# -- 6: long queries and the event loop ------------------------------------------------------
+
+
+def test_6_a_slow_search_does_not_stall_the_other_requests(
+    indexed_project: Settings, monkeypatch: pytest.MonkeyPatch
+):
+    import httpx2
+
+    import search.api
+
+    real = search.api.search
+
+    def slow(*args, **kwargs):  # a worst-case query: a second of CPU, holding the thread
+        time.sleep(1.0)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(search.api, "search", slow)
+    app = create_app(indexed_project, analytics=False)
+
+    async def both() -> tuple[float, float]:
+        transport = httpx2.ASGITransport(app=app)
+        async with httpx2.AsyncClient(transport=transport, base_url="http://x") as client:
+            started = time.perf_counter()
+
+            async def timed(path: str) -> float:
+                r = await client.get(path)
+                assert r.status_code == 200
+                return time.perf_counter() - started
+
+            return tuple(await asyncio.gather(timed("/api/search?q=退货"), timed("/api/health")))
+
+    searched, health = asyncio.run(both())
+    assert searched >= 1.0 and health < 0.5
+
+
+def test_6_the_length_limit_counts_characters_after_normalisation(client: TestClient):
+    r = client.get("/api/search", params={"q": "\ufdfa" * 100})  # 100 typed, 1,800 after NFKC
+    assert r.status_code == 400 and "太长" in r.json()["error"]
+    assert client.get("/api/suggest", params={"q": "\ufdfa" * 100}).status_code == 400
+
+
+def test_6_search_is_rate_limited_per_client(client: TestClient):
+    client.app.state.search_limiter = RateLimiter(5, 60.0)
+    codes = [client.get("/api/search", params={"q": f"退货{n}"}).status_code for n in range(7)]
+    assert codes == [200] * 5 + [429] * 2
+    r = client.get("/api/search", params={"q": "退货"})
+    assert r.headers["cache-control"] == "no-store" and int(r.headers["retry-after"]) > 0
 
 
 # -- 8: request bodies and connections ------------------------------------------------------
