@@ -415,8 +415,10 @@ def create_app(settings: Settings | None = None, *, analytics: bool | None = Non
     limits = settings.analytics_db.with_name(f"{settings.analytics_db.name}.limits")
     app.state.limiter = RateLimiter(10, 60.0, limits / "feedback.bin")
     app.state.click_limiter = RateLimiter(60, 60.0, limits / "click.bin")
-    # Generous for a person typing (a burst of 120, then 2 a second); a flood of costly queries is not.
-    app.state.search_limiter = RateLimiter(120, 60.0, limits / "search.bin")
+    # Generous for a person typing (by default a burst of 120, then 2 a second); a flood of
+    # costly queries is not.
+    budget = settings.search_per_minute
+    app.state.search_limiter = RateLimiter(budget, 60.0, limits / "search.bin")
     app.state.search_threads = anyio.CapacityLimiter(settings.search_threads)
     app.state.site_url = site_url(settings)
     app.state.public_hosts = {

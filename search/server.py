@@ -67,6 +67,7 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000, workers
         ("KB_MAX_HEAD_BYTES", settings.max_head_bytes),
         ("KB_HEAD_SECONDS", settings.head_seconds),
         ("KB_SEARCH_THREADS", settings.search_threads),
+        ("KB_SEARCH_PER_MINUTE", settings.search_per_minute),
     ):
         os.environ[key] = str(value)
     if settings.index_pinned:

@@ -37,6 +37,7 @@ class Settings:
         10.0  # how long a connection may take to send a request head (idle included)
     )
     search_threads: int = 2  # searches run in this many threads per worker, off the event loop
+    search_per_minute: int = 120  # each client's search budget (also its burst)
 
     @property
     def words_file(self) -> Path:
@@ -79,7 +80,9 @@ def load_settings(root: Path | str | None = None) -> Settings:
     """Given a checkout root (default: KB_ROOT or the cwd's), return its Settings.
 
     `[tool.kb]` in pyproject.toml sets the paths; KB_DOCS_DIR, KB_SITE_DIR, KB_BUILD_DIR,
-    KB_INDEX_DIR and KB_ANALYTICS_DB override them (tests and deployments use these).
+    KB_INDEX_DIR and KB_ANALYTICS_DB override them (tests and deployments use these). The
+    service's knobs read the same way: KB_TRUSTED_PROXIES, KB_PUBLIC_HOSTS, KB_MAX_HEAD_BYTES,
+    KB_HEAD_SECONDS, KB_SEARCH_THREADS, KB_SEARCH_PER_MINUTE.
     """
     base = Path(root or os.environ.get("KB_ROOT") or find_root()).resolve()
     try:
@@ -128,4 +131,5 @@ def load_settings(root: Path | str | None = None) -> Settings:
         max_head_bytes=int(number("max_head_bytes", 16_384)),
         head_seconds=float(number("head_seconds", 10.0, float)),
         search_threads=int(number("search_threads", 2)),
+        search_per_minute=int(number("search_per_minute", 120)),
     )
