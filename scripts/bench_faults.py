@@ -161,6 +161,11 @@ def wrk(url: str, paths: list[str], seconds: int) -> dict[str, float]:
         check=True,
     ).stdout
     os.unlink(f.name)
+    return parse_wrk(out)
+
+
+def parse_wrk(out: str) -> dict[str, float]:
+    """Given wrk's --latency output, return req/s, p50/p99 in ms, 2xx count, non-2xx and socket errors."""
 
     def ms(label: str) -> float:
         m = re.search(rf"^\s*{label}%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
