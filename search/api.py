@@ -21,6 +21,7 @@ from starlette.schemas import SchemaGenerator
 
 from search.analytics import REASONS, Recorder
 from search.catalogue import load_catalogue
+from search.compression import Compression
 from search.engine import index_info, known_ids, search, suggest
 from search.errors import BadQuery, BodyTooLarge, KbError, RecorderFull
 from search.limiter import RateLimiter
@@ -432,6 +433,7 @@ def create_app(settings: Settings | None = None, *, analytics: bool | None = Non
         c for c in load_catalogue(settings.catalogue_file).categories if c != "帮助中心"
     ]
     app.add_middleware(Guard)
+    app.add_middleware(Compression)  # outermost: errors and the access guard's answers too
     return app
 
 

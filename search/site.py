@@ -18,6 +18,7 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 
 from .assets import fingerprint
+from .compression import precompress
 from .errors import BuildError, KbError, PublishBusy
 from .lockfile import exclusive
 from .settings import Settings
@@ -142,6 +143,7 @@ def build_site_into(settings: Settings, release: Path) -> Path:
     finally:
         log.removeHandler(handler)
     fingerprint(target)  # our scripts and styles under content-hashed names: cacheable forever
+    precompress(target)  # last: every file it compresses is final
     return target
 
 
