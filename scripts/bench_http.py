@@ -87,8 +87,10 @@ def start(
     raise SystemExit("kb serve did not start")
 
 
-def wrk(url: str, paths: list[str], connections: int, seconds: int) -> dict[str, float]:
-    """Run wrk with the given request paths; return requests/s, p50/p99 in ms and error count."""
+def wrk(
+    url: str, paths: list[str], connections: int, seconds: int, headers: tuple[str, ...] = ()
+) -> dict[str, float]:
+    """Run wrk with the given request paths (and headers); return requests/s, p50/p99 in ms and error count."""
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
         f.write(LUA % ", ".join(f'"{p}"' for p in paths))
     threads = min(2, connections)
@@ -99,6 +101,7 @@ def wrk(url: str, paths: list[str], connections: int, seconds: int) -> dict[str,
             f"-c{connections}",
             f"-d{seconds}s",
             "--latency",
+            *(arg for h in headers for arg in ("-H", h)),
             "-s",
             f.name,
             url,
@@ -194,7 +197,36 @@ def main() -> int:
                 f"  {label:>8}: off {rps[False]:7.0f} req/s (p99 {p99[False]:6.2f}) | on {rps[True]:7.0f} req/s "
                 f"(p99 {p99[True]:6.2f}) | on/off {rps[True] / rps[False]:.3f} | errors {errors:.0f}"
             )
+        compression(args, search_paths, db)
     return 0
+
+
+ACCEPT = {"off": (), "gzip": ("Accept-Encoding: gzip",), "br": ("Accept-Encoding: br, gzip",)}
+
+
+def compression(args: argparse.Namespace, search_paths: list[str], db: Path) -> None:
+    """Print search throughput at 32 connections with compression off, gzip and Brotli, interleaved in one server."""
+    print(
+        f"\nCompression, search at 32 connections, {args.rounds} interleaved rounds (medians); "
+        "off = no Accept-Encoding (plain JSON):"
+    )
+    runs: dict[str, list[dict[str, float]]] = {k: [] for k in ACCEPT}
+    proc, url = start(args.workers, False, db)
+    try:
+        for _ in range(args.rounds):
+            for label, headers in ACCEPT.items():
+                runs[label].append(wrk(url, search_paths, 32, args.seconds, headers))
+    finally:
+        proc.terminate()
+        proc.wait()
+    off = statistics.median(r["rps"] for r in runs["off"])
+    for label in ACCEPT:
+        rps = statistics.median(r["rps"] for r in runs[label])
+        p99 = statistics.median(r["p99"] for r in runs[label])
+        errors = sum(r["errors"] for r in runs[label])
+        print(
+            f"  {label:>4}: {rps:7.0f} req/s (p99 {p99:6.2f}) | vs off {rps / off:.3f} | errors {errors:.0f}"
+        )
 
 
 if __name__ == "__main__":
