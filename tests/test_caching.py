@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import http.server
 import re
@@ -25,15 +24,6 @@ PACKED = (".br", ".gz")
 MADE_PER_REQUEST = {"/sitemap.xml": "no-cache", "/assets/kb/service.json": "no-store"}
 
 
-@pytest.fixture(scope="module")
-def client(indexed_project: Settings, tmp_path_factory: pytest.TempPathFactory):
-    settings = dataclasses.replace(
-        indexed_project, analytics_db=tmp_path_factory.mktemp("cache") / "analytics.sqlite3"
-    )
-    with TestClient(create_app(settings, analytics=False)) as c:
-        yield c
-
-
 def site_paths(site: Path) -> list[str]:
     """Given a built site, return the URL path of every file it serves (not the compressed copies)."""
     return [
@@ -43,12 +33,12 @@ def site_paths(site: Path) -> list[str]:
     ]
 
 
-def test_only_fingerprinted_names_are_cached_for_a_year(client, indexed_project: Settings):
+def test_only_fingerprinted_names_are_cached_for_a_year(app_client, indexed_project: Settings):
     paths = site_paths(indexed_project.site_dir)
     assert sum(bool(HASHED.search(p)) for p in paths) >= 5  # ours and Material's
     for path in paths:
         for accept in ("identity", "br, gzip"):
-            r = client.get(path, headers={"Accept-Encoding": accept})
+            r = app_client.get(path, headers={"Accept-Encoding": accept})
             assert r.status_code == 200, path
             if path in MADE_PER_REQUEST:  # answered by the app, not from the file
                 assert r.headers["cache-control"] == MADE_PER_REQUEST[path], path

@@ -2,29 +2,17 @@
 
 from __future__ import annotations
 
-import dataclasses
 import gzip
 from pathlib import Path
 
 import brotli
 import pytest
 from starlette.datastructures import Headers
-from starlette.testclient import TestClient
 
-from search.api import create_app
 from search.compression import accepted, precompress
 from search.settings import Settings
 
 BR, GZIP, PLAIN = "br, gzip, deflate", "gzip, deflate", "identity"
-
-
-@pytest.fixture(scope="module")
-def client(indexed_project: Settings, tmp_path_factory: pytest.TempPathFactory):
-    settings = dataclasses.replace(
-        indexed_project, analytics_db=tmp_path_factory.mktemp("gz") / "analytics.sqlite3"
-    )
-    with TestClient(create_app(settings, analytics=False)) as c:
-        yield c
 
 
 def asset(settings: Settings, folder: str, suffix: str) -> str:
@@ -52,11 +40,11 @@ def vary(response) -> list[str]:
 
 @pytest.mark.parametrize(("accept", "coding"), [(BR, "br"), (GZIP, "gzip")])
 def test_every_kind_of_text_comes_compressed_when_the_browser_asks(
-    client, indexed_project: Settings, accept: str, coding: str
+    app_client, indexed_project: Settings, accept: str, coding: str
 ):
     for url in text_urls(indexed_project):
-        plain = client.get(url, headers={"Accept-Encoding": PLAIN})
-        packed = client.get(url, headers={"Accept-Encoding": accept})
+        plain = app_client.get(url, headers={"Accept-Encoding": PLAIN})
+        packed = app_client.get(url, headers={"Accept-Encoding": accept})
         assert packed.status_code == 200, url
         assert packed.headers.get("content-encoding") == coding, url
         assert vary(packed) == ["accept-encoding"], url
@@ -65,10 +53,12 @@ def test_every_kind_of_text_comes_compressed_when_the_browser_asks(
             assert packed.content == plain.content, url  # decoded by the client: the same bytes
 
 
-def test_plain_bytes_when_the_browser_does_not_ask_or_refuses(client, indexed_project: Settings):
+def test_plain_bytes_when_the_browser_does_not_ask_or_refuses(
+    app_client, indexed_project: Settings
+):
     for url in text_urls(indexed_project):
         for accept in (PLAIN, "br;q=0, gzip;q=0", "zstd"):
-            r = client.get(url, headers={"Accept-Encoding": accept})
+            r = app_client.get(url, headers={"Accept-Encoding": accept})
             assert r.status_code == 200, url
             assert "content-encoding" not in r.headers, (url, accept)
             assert vary(r) == ["accept-encoding"], (url, accept)  # a cache keeps both apart
@@ -100,26 +90,26 @@ def test_precompress_skips_small_and_binary_files_and_is_repeatable(tmp_path: Pa
     assert (tmp_path / "big.css.gz").read_bytes() == first  # no timestamp inside: same bytes
 
 
-def test_images_are_never_recompressed(client, indexed_project: Settings):
+def test_images_are_never_recompressed(app_client, indexed_project: Settings):
     png = next(indexed_project.site_dir.rglob("*.png"))
-    r = client.get(
+    r = app_client.get(
         "/" + png.relative_to(indexed_project.site_dir).as_posix(), headers={"Accept-Encoding": BR}
     )
     assert r.status_code == 200 and "content-encoding" not in r.headers
 
 
-def test_a_compressed_page_revalidates_to_304_with_its_own_etag(client):
-    first = client.get("/return/", headers={"Accept-Encoding": BR})
+def test_a_compressed_page_revalidates_to_304_with_its_own_etag(app_client):
+    first = app_client.get("/return/", headers={"Accept-Encoding": BR})
     etag = first.headers["etag"]
-    plain_etag = client.get("/return/", headers={"Accept-Encoding": PLAIN}).headers["etag"]
+    plain_etag = app_client.get("/return/", headers={"Accept-Encoding": PLAIN}).headers["etag"]
     assert etag != plain_etag  # two representations, two validators
-    again = client.get("/return/", headers={"Accept-Encoding": BR, "If-None-Match": etag})
+    again = app_client.get("/return/", headers={"Accept-Encoding": BR, "If-None-Match": etag})
     assert again.status_code == 304 and again.content == b""
     assert vary(again) == ["accept-encoding"]
 
 
-def test_api_errors_and_small_answers_stay_readable(client):
-    r = client.get("/api/search", headers={"Accept-Encoding": BR})
+def test_api_errors_and_small_answers_stay_readable(app_client):
+    r = app_client.get("/api/search", headers={"Accept-Encoding": BR})
     assert r.status_code == 400 and r.json()["error"]  # small: sent plain, still JSON
     assert "content-encoding" not in r.headers
 
