@@ -73,9 +73,18 @@ def test_each_page_loads_only_the_code_and_data_it_uses(
 
 @pytest.mark.parametrize(
     "path",
-    ["/", "/return/", "/tools/calculator/", "/search/?q=" + quote("退货运费谁出")],
+    [
+        "/",
+        "/return/",
+        "/return/#return-packaging",  # deep links: the widgets above and beside them attach too
+        "/cancel/#cancel-fee",
+        "/tools/calculator/",
+        "/search/?q=" + quote("退货运费谁出"),
+    ],
 )
-@pytest.mark.parametrize("viewport", [PHONE, {"width": 1280, "height": 900}])
+@pytest.mark.parametrize(
+    "viewport", [{"width": 320, "height": 640}, PHONE, {"width": 1280, "height": 900}]
+)
 def test_nothing_moves_while_the_page_attaches_its_parts(
     chromium, live_server: LiveServer, path: str, viewport: dict
 ):
@@ -83,6 +92,8 @@ def test_nothing_moves_while_the_page_attaches_its_parts(
     page.goto(live_server.url + path, wait_until="networkidle")
     if path.startswith("/search/"):
         page.locator(".kb-agent__result").first.wait_for()  # the answers did arrive
+    if "#" in path or path == "/return/":
+        page.locator(".kb-feedback").first.wait_for()  # the widgets did attach
     time.sleep(0.3)
     assert page.evaluate(SHIFTS) == []
     page.close()
