@@ -58,6 +58,7 @@ def start(
         "KB_ANALYTICS": "1" if analytics else "0",
         "KB_ANALYTICS_DB": str(db),
         "KB_SEARCH_CACHE": "2048" if cache else "0",  # 0: every request computed anew
+        "KB_SEARCH_PER_MINUTE": "1000000000",  # wrk is one client: no per-client search budget
     }
     proc = subprocess.Popen(
         [
