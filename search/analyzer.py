@@ -47,7 +47,7 @@ class Word:
         return bool(_HAN.search(self.text))
 
 
-@memo(maxsize=65536, max_chars=256)
+@memo(maxsize=8192, max_chars=128)
 def normalize(text: str) -> str:
     """Given any text, return it simplified (t2s), half-width (NFKC) and case-folded."""
     return _T2S.convert(unicodedata.normalize("NFKC", text).casefold())
@@ -121,7 +121,7 @@ def prime_jieba(lexicon: Lexicon) -> None:
         jieba.dt.initialized = True
 
 
-@memo(maxsize=8192, max_chars=600)
+@memo(maxsize=2048, max_chars=128)
 def _segment(text: str, data_dir: Path, fingerprint: str) -> tuple[Word, ...]:
     tok = segmenter(load_lexicon(data_dir))
     norm, offsets = normalize_with_offsets(text)
@@ -146,7 +146,18 @@ def segment(text: str, lexicon: Lexicon) -> tuple[Word, ...]:
     return _segment(text, lexicon.words_file.parent, lexicon.fingerprint)
 
 
-@memo(maxsize=65536, max_chars=64)
+@memo(maxsize=4096, max_chars=400)
+def _passage(text: str, data_dir: Path, fingerprint: str) -> tuple[Word, ...]:
+    return _segment.__wrapped__(text, data_dir, fingerprint)
+
+
+def segment_passage(text: str, lexicon: Lexicon) -> tuple[Word, ...]:
+    """Given a passage of the pages (an answer's paragraph), return its words, kept apart from
+    queries' words: the pages' passages are few and shown again and again."""
+    return _passage(text, lexicon.words_file.parent, lexicon.fingerprint)
+
+
+@memo(maxsize=16384, max_chars=32)
 def pinyin_key(word: str) -> str | None:
     """Given a Chinese word, return its toneless pinyin without spaces (清关 → qingguan), else None."""
     if not _ALL_HAN.fullmatch(word):
@@ -156,7 +167,7 @@ def pinyin_key(word: str) -> str | None:
     return "".join(lazy_pinyin(word))
 
 
-@memo(maxsize=65536, max_chars=64)
+@memo(maxsize=16384, max_chars=32)
 def pinyin_initials(text: str) -> str:
     """Given text, return the pinyin initial of each Chinese character and other letters (退货 → th)."""
     from pypinyin import Style, lazy_pinyin
