@@ -42,7 +42,9 @@ def highlight(passage: str, wanted: set[str], lexicon: Lexicon) -> str:
 
 def _mentions(passage: str, wanted: set[str], lexicon: Lexicon) -> int:
     """Given a passage, return how many distinct query words it holds (as whole words or pieces)."""
-    found = {f for w in segment_passage(passage, lexicon) for f in (w.text, *w.parts) if f in wanted}
+    found = {
+        f for w in segment_passage(passage, lexicon) for f in (w.text, *w.parts) if f in wanted
+    }
     return len(found)
 
 
