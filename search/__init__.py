@@ -32,6 +32,7 @@ _LAZY = {
     "search": "engine",
     "suggest": "engine",
     "index_info": "engine",
+    "warm": "engine",
     "Engine": "engine",
     "engine_for": "engine",
     "close_engines": "engine",

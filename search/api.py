@@ -419,6 +419,7 @@ def create_app(settings: Settings | None = None, *, analytics: bool | None = Non
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         # Load jieba, the index and the searcher now, not on a shopper's first search.
         with contextlib.suppress(KbError):
+            library.warm(settings, english=True)
             library.search(settings, "退货运费", limit=1)
         yield
         if app.state.recorder:

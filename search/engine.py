@@ -28,12 +28,14 @@ from .docwords import DocWords
 from .english import english_terms
 from .errors import BadQuery, IndexMissing
 from .lexicon import Lexicon, load_lexicon
+from .memo import BoundedDict
 from .query import (
     MAX_QUERY_CHARS,
     Concept,
     analyze_query,
     other_platform,
     strip_noise,
+    truncated,
     uncovered_topic,
     validate,
 )
@@ -52,13 +54,14 @@ from .ranking import (
     idf,
     load_model,
 )
-from .retrieval import Postings
+from .retrieval import MAX_TERM_CHARS, MAX_TERMS, Postings
 from .schema import INDEX_NAME, TEXT_FIELDS
 from .settings import Settings
 from .snippet import make_snippet
 from .suggester import Question, suggestions
 
 CACHE_SIZE = 2048  # memoised answers per engine (one index generation)
+MEMO_CHARS = 200  # longer questions (pasted messages) are rarely asked twice: not memoised
 REFRESH_SECONDS = 1.0  # how often a request checks whether a newer index was committed
 
 
@@ -86,7 +89,7 @@ class Engine:
         self._ix: FileIndex | None = None
         self._version = ""
         self._checked = 0.0
-        self._df: dict[str, int] = {}
+        self._df: BoundedDict = BoundedDict(MAX_TERMS)
         self._doc_words: dict[int, DocWords] = {}
         self._fields: dict[int, dict[str, Any]] = {}
         self._pinyin: dict[str, tuple[str, ...]] | None = None
@@ -125,7 +128,7 @@ class Engine:
     def _adopt(self, searcher: Searcher) -> None:
         self._searcher = searcher
         self._checked = time.monotonic()
-        self._df = {}
+        self._df = BoundedDict(MAX_TERMS)
         self._fields = {}
         self._doc_words = {}
         self._pinyin = None
@@ -150,6 +153,16 @@ class Engine:
                 self._searcher.close()
                 self._searcher = None
 
+    def warm(self, english: bool = False) -> None:
+        """Load what a first search would: the index, the dictionaries (and English, for servers)."""
+        lexicon = load_lexicon(self.settings.data_dir)
+        with self._lock:
+            self._open()
+        segment("退货运费", lexicon)
+        general_weight("退货")
+        if english:
+            english_terms(self.settings.data_dir / "english.txt")
+
     def info(self) -> dict[str, Any]:
         """Return {"version", "documents"} of the index generation this engine serves."""
         with self._lock:
@@ -160,10 +173,13 @@ class Engine:
 
     def _doc_frequency(self, searcher: Searcher, term: str) -> int:
         """Given an index word, return its largest document frequency over the text fields."""
-        if term not in self._df:
+        found = self._df.get(term)
+        if found is None:
             reader = searcher.reader()
-            self._df[term] = max(reader.doc_frequency(f, term) for f in TEXT_FIELDS)
-        return self._df[term]
+            found = max(reader.doc_frequency(f, term) for f in TEXT_FIELDS)
+            if len(term) <= MAX_TERM_CHARS:  # a crafted long "word" is looked up, never kept
+                self._df[term] = found
+        return found
 
     def _sounds(self, searcher: Searcher) -> dict[str, tuple[str, ...]]:
         """Return the index's words of two or more Chinese characters by pinyin key (built once)."""
@@ -260,7 +276,7 @@ class Engine:
             ]
             cached = (len(answers), results, related, questions)
             with self._lock:
-                if self.cache_size and version == self._version:
+                if self.cache_size and version == self._version and len(text) <= MEMO_CHARS:
                     self._cache[key] = cached
                     while len(self._cache) > self.cache_size:
                         self._cache.popitem(last=False)
@@ -274,6 +290,8 @@ class Engine:
         }
         if len(questions) > 1:
             out["questions"] = [dict(q) for q in questions]
+        if truncated(text, lexicon):
+            out["truncated"] = True  # only the first MAX_WORDS informative words were searched
         return out
 
     def explain(self, query: str) -> dict[str, Any]:
@@ -506,6 +524,11 @@ def search(
 def suggest(settings: Settings, prefix: str, *, limit: int = 8) -> dict[str, Any]:
     """Given settings and a typed prefix, return {"query", "suggestions": [...]}."""
     return engine_for(settings).suggest(prefix, limit=limit)
+
+
+def warm(settings: Settings, english: bool = False) -> None:
+    """Given settings, load the index and dictionaries now rather than on the first search."""
+    engine_for(settings).warm(english)
 
 
 def index_info(settings: Settings) -> dict[str, Any]:

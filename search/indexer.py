@@ -61,13 +61,25 @@ def section_document(section: Section, data_dir: Path, boost: float = 1.0) -> di
     # The digest covers everything that shapes the document's postings, analysis included.
     digest_source = json.dumps([doc, fingerprint, ANALYZER_VERSION], ensure_ascii=False)
     doc["digest"] = hashlib.sha256(digest_source.encode()).hexdigest()[:20]
-    doc["questions"] = [question_keys(q) for q in (section.title, *section.phrasings)]
-    lexicon = load_lexicon(data_dir)
-    doc["words"] = {f: encode_words(segment(doc[f], lexicon)) for f in TEXT_FIELDS}
-    doc["question_words"] = [
-        encode_words(segment(q, lexicon)) for q in (section.title, *section.phrasings)
-    ]
     return doc
+
+
+def complete(doc: dict[str, Any], data_dir: Path) -> dict[str, Any]:
+    """Given an index document, return it with its derived fields (pinyin keys, stored words).
+
+    Derived from the fields the digest covers, so only a changed document needs them: they cost
+    most of the time of an update (pinyin of every question).
+    """
+    if "words" in doc:
+        return doc
+    lexicon = load_lexicon(data_dir)
+    questions = [doc["title"], *(p for p in doc["phrasings"].split("\n") if p)]
+    return {
+        **doc,
+        "questions": [question_keys(q) for q in questions],
+        "words": {f: encode_words(segment(doc[f], lexicon)) for f in TEXT_FIELDS},
+        "question_words": [encode_words(segment(q, lexicon)) for q in questions],
+    }
 
 
 def documents(settings: Settings) -> list[dict[str, Any]]:
@@ -129,6 +141,7 @@ def update_index(
                     stats["unchanged"] += 1
                     continue
                 stats["added" if old is None else "updated"] += 1
+                doc = complete(doc, data_dir)
                 if full:  # CLEAR below drops every old segment, so add without deleting
                     writer.add_document(**doc)
                 else:

@@ -10,6 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from .errors import KbError
+from .memo import prepared
 
 # The files of a data folder, by role. Every file that shapes how text is cut or looked up is
 # part of the fingerprint, so an index built with other lists is known to be stale.
@@ -103,12 +104,16 @@ def general_idf() -> dict[str, float]:
     import jieba  # its package data, read directly: `import jieba.analyse` warns and loads more
 
     path = Path(jieba.__file__).parent / "analyse" / "idf.txt"
-    table: dict[str, float] = {}
-    with open(path, encoding="utf-8") as f:
-        for line in f:
-            word, _, value = line.rstrip().partition(" ")
-            table[word] = float(value)
-    return table
+
+    def build() -> dict[str, float]:
+        table: dict[str, float] = {}
+        with open(path, encoding="utf-8") as f:
+            for line in f:
+                word, _, value = line.rstrip().partition(" ")
+                table[word] = float(value)
+        return table
+
+    return prepared(f"idf-{jieba.__version__}.marshal", build)
 
 
 _RECENT: dict[Path, tuple[float, Lexicon]] = {}

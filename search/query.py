@@ -7,13 +7,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
-from .analyzer import Word, is_latin, normalize, pinyin_key, segment
+from .analyzer import HAN, Word, is_latin, normalize, pinyin_key, segment
 from .errors import BadQuery, UnknownCategory
 from .lexicon import Lexicon
 from .pinyin import MAX_TYPO_LETTERS, is_pinyin, looks_like_initials, read, read_initials
 from .redaction import strip_identifiers
 
-_HAN = re.compile(r"[\u3400-\u9fff]")
 MAX_QUERY_CHARS = 1000
 MAX_LIMIT = 50
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
@@ -28,6 +27,10 @@ INITIALS_WEIGHT = 0.6  # an index word whose pinyin initials were typed (qx → 
 # A question naming another shop is not ours to answer, unless it also names ours.
 OUR_NAMES = ("海外购", "亚马逊", "amazon", "haiwaigou", "yamaxun")
 _LATIN_WORD = re.compile(r"[a-z]+")
+# The work per query is bounded: the first MAX_WORDS informative words are analysed (a pasted
+# page of text would otherwise cost a second), and at most MAX_REPAIRS pinyin typos repaired.
+MAX_WORDS = 64
+MAX_REPAIRS = 4
 
 
 class Vocabulary(Protocol):
@@ -126,7 +129,7 @@ def _homophones(
         for size in (4, 3, 2):
             for start in range(max(0, word.end - size), min(word.start, len(text) - size) + 1):
                 window = text[start : start + size]
-                if len(window) < size or not all(_HAN.match(c) for c in window):
+                if len(window) < size or not all(HAN.match(c) for c in window):
                     continue
                 key = pinyin_key(window)
                 if key and not vocab.has(window) and vocab.sounding(key):
@@ -145,7 +148,11 @@ def _homophones(
 
 
 def _latin_concepts(
-    run: list[Word], lexicon: Lexicon, vocab: Vocabulary, english: Mapping[str, tuple[str, ...]]
+    run: list[Word],
+    lexicon: Lexicon,
+    vocab: Vocabulary,
+    english: Mapping[str, tuple[str, ...]],
+    budget: list[int],
 ) -> list[Concept]:
     """Given consecutive latin words none of which is an index word, return their concepts.
 
@@ -166,7 +173,12 @@ def _latin_concepts(
         else:
             word = texts[i]
             # An English word the pages don't use is not pinyin: it counts against a match.
-            keys = read(word, vocab.sounding) if is_pinyin(word) or not english.get(word) else []
+            repair = budget[0] > 0
+            if is_pinyin(word) or not english.get(word):
+                keys = read(word, vocab.sounding, repair=repair)
+                budget[0] -= repair and not is_pinyin(word)
+            else:
+                keys = []
             joined = "".join(texts[i:])
             if len(texts) - i > 1 and is_pinyin(joined) and len(joined) <= MAX_TYPO_LETTERS:
                 whole = read(joined, vocab.sounding)  # spaced syllables: shen fen zheng
@@ -191,6 +203,12 @@ def _latin_concepts(
 def _known(terms: Iterable[str], vocab: Vocabulary) -> list[str]:
     """Given candidate index words, return those the index has (at most three, best first)."""
     return [t for t in terms if vocab.has(t)][:3]
+
+
+def truncated(text: str, lexicon: Lexicon) -> bool:
+    """Given a query, return whether it has more informative words than are analysed."""
+    words = segment(strip_noise(text), lexicon)
+    return sum(1 for w in words if w.text not in lexicon.particles) > MAX_WORDS
 
 
 def strip_noise(text: str) -> str:
@@ -237,7 +255,7 @@ def analyze_query(
 ) -> list[Concept]:
     """Given a query, return its informative concepts in order (particles dropped, duplicates merged)."""
     text = strip_noise(text)  # normalised, so that word spans index `text` directly
-    words = [w for w in segment(text, lexicon) if w.text not in lexicon.particles]
+    words = [w for w in segment(text, lexicon) if w.text not in lexicon.particles][:MAX_WORDS]
     # A bare number (a ticket number, an amount) names no topic unless the pages use it (15 天).
     words = [w for w in words if not w.text.isdigit() or vocab.has(w.text)]
     alternatives = [_word_alternatives(w, lexicon, vocab) for w in words]
@@ -245,17 +263,18 @@ def analyze_query(
     sounds = _homophones(text, words, unknown, vocab)
     concepts: list[Concept] = []
     run: list[Word] = []
+    budget = [MAX_REPAIRS]  # pinyin typo repairs left for this query
     for n, (word, alts) in enumerate(zip(words, alternatives, strict=True)):
         if not alts and is_latin(word.text):
             run.append(word)
             continue
         if run:
-            concepts += _latin_concepts(run, lexicon, vocab, english or {})
+            concepts += _latin_concepts(run, lexicon, vocab, english or {}, budget)
             run = []
         if n in sounds:
             concepts.append(sounds[n])
         else:
             concepts.append(Concept(word.text, tuple(alts)))
     if run:
-        concepts += _latin_concepts(run, lexicon, vocab, english or {})
+        concepts += _latin_concepts(run, lexicon, vocab, english or {}, budget)
     return list({c.label: c for c in concepts}.values())

@@ -77,6 +77,10 @@ def build_release(settings: Settings) -> Path:
     log = logging.getLogger("mkdocs")
     log.addHandler(handler)
     try:
+        from .analyzer import prime_jieba
+        from .lexicon import load_lexicon
+
+        prime_jieba(load_lexicon(settings.data_dir))  # one dictionary load for site and index
         with _in_dir(settings.root):
             from mkdocs.commands.build import build
 
