@@ -6,7 +6,6 @@ import math
 import re
 import threading
 import time
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -16,16 +15,11 @@ from search import Engine, IndexBusy, build_index, index_info, search
 from search.indexer import index_lock
 from search.schema import INDEX_NAME
 from search.settings import Settings
+from tests.helpers import edit
 
 
 def ids(settings: Settings, query: str) -> list[str]:
     return [r["id"] for r in search(settings, query)["results"]]
-
-
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
 def test_first_build_adds_every_section_and_a_rerun_changes_nothing(project: Settings):

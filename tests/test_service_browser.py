@@ -8,7 +8,7 @@ import pytest
 
 from search.analytics import report
 from search.settings import Settings
-from tests.conftest import LiveServer, copy_project, eventually
+from tests.helpers import LiveServer, copy_project, eventually
 
 pytestmark = pytest.mark.browser
 

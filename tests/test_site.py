@@ -20,9 +20,9 @@ def html_ids(settings: Settings) -> set[str]:
     return ids
 
 
-def test_every_catalogue_id_is_an_anchor_of_the_built_site(built_project: Settings):
-    catalogue = load_catalogue(built_project.catalogue_file)
-    missing = set(catalogue.entries) - html_ids(built_project)
+def test_every_catalogue_id_is_an_anchor_of_the_built_site(real_built_project: Settings):
+    catalogue = load_catalogue(real_built_project.catalogue_file)
+    missing = set(catalogue.entries) - html_ids(real_built_project)
     assert not missing
 
 
