@@ -58,19 +58,17 @@ class Link:
 
 
 @dataclass
-class Page:
-    """A parsed Markdown page of the help center."""
+class FrontMatter:
+    """A page of docs/ read up to its front matter: where it is, its source and its metadata."""
 
     path: Path
     rel: str
     url: str
+    source: str
     meta: dict[str, Any]
     meta_lines: dict[str, int]
     meta_error: str | None
     body_line: int
-    headings: list[Heading]
-    sections: list[Section]
-    links: list[Link]
 
     @property
     def title(self) -> str:
@@ -93,6 +91,15 @@ class Page:
         return (
             float(boost) if isinstance(boost, int | float) and not isinstance(boost, bool) else 1.0
         )
+
+
+@dataclass
+class Page(FrontMatter):
+    """A parsed Markdown page of the help center: its front matter, rendered headings, sections, links."""
+
+    headings: list[Heading]
+    sections: list[Section]
+    links: list[Link]
 
 
 def page_url(rel: str) -> str:
@@ -231,31 +238,44 @@ def _source_line(body: str, first_line: int, needle: str) -> int:
     return first_line
 
 
-def load_page(path: Path, docs_dir: Path, mkdocs_yml: Path) -> Page:
-    """Given a Markdown file under docs_dir, return the parsed Page."""
+def read_front_matter(path: Path, docs_dir: Path) -> FrontMatter:
+    """Given a Markdown file under docs_dir, return its front matter (the body is not rendered)."""
     source = path.read_text(encoding="utf-8")
-    fm_text, body, body_line = split_front_matter(source)
+    fm_text, _, body_line = split_front_matter(source)
     meta, meta_lines, meta_error = parse_front_matter(fm_text)
     rel = path.relative_to(docs_dir).as_posix()
-    url = page_url(rel)
+    return FrontMatter(path, rel, page_url(rel), source, meta, meta_lines, meta_error, body_line)
 
-    rendered = markdown_converter(mkdocs_yml).convert(body)
+
+def load_front_matters(docs_dir: Path) -> list[FrontMatter]:
+    """Given docs_dir, return the front matter of every Markdown page in it, in path order."""
+    return [read_front_matter(p, docs_dir) for p in sorted(docs_dir.rglob("*.md"))]
+
+
+def _headings(rendered: str, body: str, body_line: int) -> list[tuple[Heading, int, int]]:
+    """Given a page's rendered HTML and its body, return each heading with its (start, end) in the HTML."""
     source_lines = _heading_lines(body, body_line)
-    headings: list[Heading] = []
-    spans: list[tuple[int, int]] = []
+    out = []
     for n, m in enumerate(_HEADING_HTML.finditer(rendered)):
         attrs = dict(_ATTR.findall(m.group(2)))
         title = html_to_text(m.group(3))
         line = source_lines[n] if n < len(source_lines) else body_line
-        headings.append(Heading(attrs.get("id", ""), title, int(m.group(1)), line, attrs))
-        spans.append((m.start(), m.end()))
+        out.append(
+            (Heading(attrs.get("id", ""), title, int(m.group(1)), line, attrs), m.start(), m.end())
+        )
+    return out
 
+
+def _sections(
+    front: FrontMatter, rendered: str, headings: list[tuple[Heading, int, int]]
+) -> list[Section]:
+    """Given a page's front matter, rendered HTML and headings, return its intro and FAQ sections."""
+    meta, url, body_line = front.meta, front.url, front.body_line
     category = str(meta.get("category") or "")
     phrasings = meta.get("phrasings") if isinstance(meta.get("phrasings"), dict) else {}
     sections: list[Section] = []
-    h2 = [i for i, h in enumerate(headings) if h.level == 2]
-    intro_end = spans[h2[0]][0] if h2 else len(rendered)
-    intro_html = rendered[:intro_end]
+    h2 = [(h, start, end) for h, start, end in headings if h.level == 2]
+    intro_html = rendered[: h2[0][1] if h2 else len(rendered)]
     intro_html = (
         _HEADING_HTML.sub("", intro_html, count=1)
         if intro_html.lstrip().startswith("<h1")
@@ -274,10 +294,9 @@ def load_page(path: Path, docs_dir: Path, mkdocs_yml: Path) -> Page:
                 is_intro=True,
             )
         )
-    for k, i in enumerate(h2):
-        h = headings[i]
-        end = spans[h2[k + 1]][0] if k + 1 < len(h2) else len(rendered)
-        frag = rendered[spans[i][1] : end].strip()
+    for k, (h, _, end_of_heading) in enumerate(h2):
+        end = h2[k + 1][1] if k + 1 < len(h2) else len(rendered)
+        frag = rendered[end_of_heading:end].strip()
         own = phrasings.get(h.id) if isinstance(phrasings, dict) else None
         sections.append(
             Section(
@@ -291,10 +310,23 @@ def load_page(path: Path, docs_dir: Path, mkdocs_yml: Path) -> Page:
                 tuple(str(p) for p in own) if isinstance(own, list) else (),
             )
         )
+    return sections
 
+
+def load_page(path: Path, docs_dir: Path, mkdocs_yml: Path) -> Page:
+    """Given a Markdown file under docs_dir, return the parsed Page."""
+    front = read_front_matter(path, docs_dir)
+    body = split_front_matter(front.source)[1]
+    rendered = markdown_converter(mkdocs_yml).convert(body)
+    headings = _headings(rendered, body, front.body_line)
     hrefs = (html.unescape(h) for h in _HREF.findall(_HEADERLINK.sub("", rendered)))
-    links = [Link(h, _source_line(body, body_line, h)) for h in hrefs]
-    return Page(path, rel, url, meta, meta_lines, meta_error, body_line, headings, sections, links)
+    links = [Link(h, _source_line(body, front.body_line, h)) for h in hrefs]
+    return Page(
+        **vars(front),
+        headings=[h for h, _, _ in headings],
+        sections=_sections(front, rendered, headings),
+        links=links,
+    )
 
 
 def load_pages(docs_dir: Path, mkdocs_yml: Path) -> list[Page]:

@@ -9,6 +9,7 @@ from typing import Any
 from .checker import check
 from .errors import PublishBusy
 from .lockfile import exclusive
+from .page import load_pages
 from .settings import Settings
 from .site import activate_release, build_release
 
@@ -24,10 +25,13 @@ def publish(settings: Settings) -> dict[str, Any]:
 
     started = time.perf_counter()
     with exclusive(settings.build_dir / "publish.lock", PublishBusy("另一个 kb publish 正在运行")):
-        warnings = check(settings)
+        pages = load_pages(
+            settings.docs_dir, settings.mkdocs_yml
+        )  # parsed once: checked, then indexed
+        warnings = check(settings, pages=pages)
         release = build_release(settings)
         try:
-            index = build_index(settings)
+            index = build_index(settings, pages=pages)
         except BaseException:
             shutil.rmtree(release, ignore_errors=True)
             raise

@@ -97,3 +97,19 @@ def test_two_publishes_at_once_give_one_busy_error(published: Settings):
     assert first.returncode == 0, err
     assert second.returncode == 75
     assert "另一个 kb publish 正在运行" in second.stderr and "提示" in second.stderr
+
+
+def test_publish_parses_each_page_once_for_check_and_index(project: Settings, monkeypatch):
+    import search.page
+
+    parsed: list[str] = []
+    load_page = search.page.load_page
+
+    def counting(path, *args):
+        parsed.append(path.name)
+        return load_page(path, *args)
+
+    monkeypatch.setattr(search.page, "load_page", counting)
+    assert main(["--root", str(project.root), "publish"]) == 0
+    pages = sorted(p.name for p in project.docs_dir.rglob("*.md"))
+    assert sorted(parsed) == pages
