@@ -26,6 +26,7 @@ from .settings import Settings
 REQUIRED = ("title", "description", "category", "updated")
 OPTIONAL = ("phrasings", "hide", "search", "template")
 _EXPLICIT_ID = re.compile(r"\{[^}]*#[\w-]+[^}]*\}\s*$")
+_DATE_SHAPED = re.compile(r"\d{4}-\d{1,2}-\d{1,2}")
 
 
 @dataclass(frozen=True)
@@ -54,11 +55,10 @@ def _problem(page: Page, ctx: Context, line: int, message: str, hint: str) -> Pr
 
 
 def front_matter_present(page: Page, ctx: Context) -> list[Problem]:
-    """A page needs front matter that parses as a mapping."""
-    if page.meta_error:
-        line = page.meta_lines.get("__error__", 1)
-        hint = "front matter 以 --- 开头和结尾，每行写成 “键: 值”"
-        return [_problem(page, ctx, line, page.meta_error, hint)]
+    """A page needs front matter: readable YAML, a mapping, no key twice."""
+    hint = "front matter 以 --- 开头和结尾，每行写成 “键: 值”，每个键只写一次"
+    if page.meta_problems:
+        return [_problem(page, ctx, p.line, p.message, hint) for p in page.meta_problems]
     if not page.meta:
         hint = "在文件开头加上 ---，写明 title、description、category、updated，再以 --- 结束"
         return [_problem(page, ctx, 1, "缺少 front matter", hint)]
@@ -66,7 +66,7 @@ def front_matter_present(page: Page, ctx: Context) -> list[Problem]:
 
 
 def _has_meta(page: Page) -> bool:
-    return bool(page.meta) and not page.meta_error
+    return bool(page.meta)
 
 
 def required_fields(page: Page, ctx: Context) -> list[Problem]:
@@ -140,6 +140,10 @@ def updated_date(page: Page, ctx: Context) -> list[Problem]:
     if updated is None:
         return []
     line = page.meta_lines["updated"]
+    if isinstance(updated, str) and _DATE_SHAPED.fullmatch(updated.strip()):
+        # YAML read it as a date and could not make one (2026-13-01, 2026-02-30).
+        hint = "月份是 01–12，日子不超过那个月的天数，例如 updated: 2026-11-26"
+        return [_problem(page, ctx, line, f"updated “{updated}” 不是存在的日期", hint)]
     if not isinstance(updated, dt.date) or isinstance(updated, dt.datetime):
         hint = "写成 YYYY-MM-DD，例如 updated: 2026-11-26"
         return [_problem(page, ctx, line, f"updated “{updated}” 不是日期", hint)]

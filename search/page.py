@@ -9,9 +9,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from .renderer import markdown_converter
+from .yamlfile import YamlProblem, parse_yaml
 
 _FENCE = re.compile(r"^\s*(```|~~~)")
 _ATX = re.compile(r"^(#{1,6})\s+\S")
@@ -67,7 +66,7 @@ class FrontMatter:
     source: str
     meta: dict[str, Any]
     meta_lines: dict[str, int]
-    meta_error: str | None
+    meta_problems: list[YamlProblem]
     body_line: int
 
     @property
@@ -200,25 +199,22 @@ def split_front_matter(source: str) -> tuple[str, str, int]:
     return "".join(lines[1:]), "", len(lines) + 1
 
 
-def parse_front_matter(text: str) -> tuple[dict[str, Any], dict[str, int], str | None]:
-    """Given front matter YAML, return (data, key → file line, error message or None)."""
+def parse_front_matter(text: str) -> tuple[dict[str, Any], dict[str, int], list[YamlProblem]]:
+    """Given front matter YAML, return (data, key → file line, problems with their file lines)."""
     if not text.strip():
-        return {}, {}, None
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        line = (mark.line + 2) if mark else 1
-        return {}, {"__error__": line}, f"front matter 不是合法的 YAML：{getattr(e, 'problem', e)}"
-    if not isinstance(data, dict) or not isinstance(node, yaml.MappingNode):
-        return {}, {"__error__": 2}, "front matter 必须是 “键: 值” 的映射"
-    lines = {str(k.value): k.start_mark.line + 2 for k, _ in node.value}
-    for key, value in node.value:  # one level deeper, for phrasings: {id: [...]}
-        if isinstance(value, yaml.MappingNode):
-            for k2, _ in value.value:
-                lines[f"{key.value}.{k2.value}"] = k2.start_mark.line + 2
-    return data, lines, None
+        return {}, {}, []
+    doc = parse_yaml(text, first_line=2)  # line 1 of the file is the opening ---
+    if doc.data is None and doc.problems:
+        return {}, {}, [YamlProblem(p.line, f"front matter {p.message}") for p in doc.problems]
+    if not isinstance(doc.data, dict):
+        return {}, {}, [YamlProblem(2, "front matter 必须是 “键: 值” 的映射")]
+    lines: dict[str, int] = {}
+    for path, line in doc.lines.items():
+        # Top-level keys, and one level deeper for phrasings: {id: [...]}.
+        if len(path) in (1, 2) and not isinstance(path[-1], int):
+            lines[".".join(map(str, path))] = line
+    problems = [YamlProblem(p.line, f"front matter 里{p.message}") for p in doc.problems]
+    return {str(k): v for k, v in doc.data.items()}, lines, problems
 
 
 def _heading_lines(body: str, first_line: int) -> list[int]:
@@ -242,9 +238,9 @@ def read_front_matter(path: Path, docs_dir: Path) -> FrontMatter:
     """Given a Markdown file under docs_dir, return its front matter (the body is not rendered)."""
     source = path.read_text(encoding="utf-8")
     fm_text, _, body_line = split_front_matter(source)
-    meta, meta_lines, meta_error = parse_front_matter(fm_text)
+    meta, meta_lines, meta_problems = parse_front_matter(fm_text)
     rel = path.relative_to(docs_dir).as_posix()
-    return FrontMatter(path, rel, page_url(rel), source, meta, meta_lines, meta_error, body_line)
+    return FrontMatter(path, rel, page_url(rel), source, meta, meta_lines, meta_problems, body_line)
 
 
 def load_front_matters(docs_dir: Path) -> list[FrontMatter]:

@@ -105,6 +105,22 @@ def test_malformed_date_is_named(project: Settings, capsys):
     assert f"docs/about.md:{line}: error: updated “26/11/2026” 不是日期" in output
 
 
+@pytest.mark.parametrize("date", ["2026-13-01", "2026-02-30"])
+@pytest.mark.parametrize("command", ["check", "publish"])
+def test_an_impossible_date_is_a_located_error_not_a_traceback(
+    project: Settings, capsys, date: str, command: str
+):
+    line = edit(project.docs_dir / "about.md", "updated: 2026-11-26", f"updated: {date}")
+    code = main(["--root", str(project.root), command])
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert (
+        f"docs/about.md:{line}: error: updated “{date}” 不是存在的日期"
+        "（修改方法：月份是 01–12，日子不超过那个月的天数，例如 updated: 2026-11-26）" in err
+    )
+    assert "Traceback" not in err and not project.site_dir.exists()
+
+
 def test_unknown_category_is_named(project: Settings, capsys):
     line = edit(project.docs_dir / "refund.md", "category: 退款", "category: 退钱")
     code, output = kb_check(project, capsys)
