@@ -16,6 +16,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from .catalogue import Catalogue, load_catalogue
+from .datafiles import RULES_FILE, calculator_faq_links, data_file_problems
 from .errors import ContentError, Problem
 from .faqpage import faqpage_check
 from .house_style import style_problems
@@ -40,10 +41,15 @@ class Context:
 
     def where(self, path: Path) -> str:
         """Given a file, return its path as problems name it (relative to the checkout)."""
-        try:
-            return path.relative_to(self.settings.root).as_posix()
-        except ValueError:
-            return path.as_posix()
+        return where(self.settings, path)
+
+
+def where(settings: Settings, path: Path) -> str:
+    """Given a file of a checkout, return its path as problems name it (relative to the checkout)."""
+    try:
+        return path.relative_to(settings.root).as_posix()
+    except ValueError:
+        return path.as_posix()
 
 
 PageRule = Callable[[Page, Context], list[Problem]]
@@ -404,6 +410,23 @@ def house_style(ctx: Context) -> list[Problem]:
     return style_problems(ctx.settings, list(ctx.pages.values()))
 
 
+def calculator_links(ctx: Context) -> list[Problem]:
+    """Every FAQ entry a calculator step links to is one of the catalogue's stable ids."""
+    path = ctx.settings.docs_dir / RULES_FILE
+    if not path.is_file():
+        return []
+    return [
+        Problem(
+            ctx.where(path),
+            line,
+            f"{step} 里的 #{fid} 不是目录里的 FAQ id",
+            f"改成 {ctx.where(ctx.catalogue.path)} 里的一个 id",
+        )
+        for line, step, fid in calculator_faq_links(path)
+        if fid not in ctx.catalogue.entries
+    ]
+
+
 PAGE_RULES: tuple[PageRule, ...] = (
     front_matter_present,
     required_fields,
@@ -425,13 +448,21 @@ SITE_RULES: tuple[SiteRule, ...] = (
     catalogue_ids_present,
     structured_data,
     house_style,
+    calculator_links,
 )
 
 
 def find_problems(
     settings: Settings, today: dt.date | None = None, pages: Sequence[Page] | None = None
 ) -> list[Problem]:
-    """Given a checkout's settings (and its pages, if already loaded), return every problem in docs/."""
+    """Given a checkout's settings (and its pages, if already loaded), return every problem in docs/.
+
+    The editor data files are checked first; while the catalogue itself is broken, the pages
+    cannot be checked against it and only the data files' problems are returned.
+    """
+    problems = data_file_problems(settings)
+    if any(p.path == where(settings, settings.catalogue_file) for p in problems):
+        return _sorted(problems)
     if pages is None:
         pages = load_pages(settings.docs_dir, settings.mkdocs_yml)
     ctx = Context(
@@ -440,8 +471,12 @@ def find_problems(
         {p.rel: p for p in pages},
         today or dt.date.today(),
     )
-    problems = [p for page in ctx.pages.values() for rule in PAGE_RULES for p in rule(page, ctx)]
+    problems += [p for page in ctx.pages.values() for rule in PAGE_RULES for p in rule(page, ctx)]
     problems += [p for rule in SITE_RULES for p in rule(ctx)]
+    return _sorted(problems)
+
+
+def _sorted(problems: list[Problem]) -> list[Problem]:
     return sorted(problems, key=lambda p: (p.severity != "error", p.path, p.line))
 
 

@@ -8,9 +8,10 @@ import json
 import re
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 import search
-from search.errors import ContentError, KbError
+from search.errors import ContentError, DataFileError, KbError
 
 Handler = Callable[[argparse.Namespace, "search.Settings"], int]
 COMMANDS: dict[str, tuple[Callable[[argparse.ArgumentParser], None], Handler]] = {}
@@ -208,6 +209,14 @@ def _report(args: argparse.Namespace, settings: search.Settings) -> int:
     return 0
 
 
+def _shown(path: str, settings: search.Settings | None) -> str:
+    """Given a file's path, return it relative to the help center's folder when it is inside it."""
+    try:
+        return Path(path).relative_to(settings.root).as_posix() if settings else path
+    except ValueError:
+        return path
+
+
 def parser() -> argparse.ArgumentParser:
     """Return the argument parser with every registered subcommand."""
     ap = argparse.ArgumentParser(
@@ -225,6 +234,7 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run `kb` with argv; return the exit status (named library errors become messages, not tracebacks)."""
     args = parser().parse_args(argv)
+    settings = None
     try:
         settings = search.load_settings(args.root)
         return args.handler(args, settings)
@@ -232,6 +242,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         for p in e.problems:
             _err(p)
         _err(f"kb：{e}。{e.hint}")
+        return e.exit_code
+    except DataFileError as e:  # the same file:line line `kb check` prints
+        _err(e.problem(_shown(e.path, settings)))
         return e.exit_code
     except KbError as e:
         _err(f"kb：{e}" + (f"\n提示：{e.hint}" if e.hint else ""))
