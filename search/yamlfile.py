@@ -53,9 +53,26 @@ class _Builder(yaml.SafeLoader):
 _Builder.add_constructor("tag:yaml.org,2002:timestamp", _Builder.construct_yaml_timestamp)
 
 
-def parse_yaml(text: str, first_line: int = 1) -> YamlDoc:
-    """Given YAML text (starting at file line first_line), return its data, key lines and problems."""
-    loader = _Builder(text)
+class _AnyTags(_Builder):
+    """Also reads tags other tools define (mkdocs.yml's !ENV, !relative, !!python/name:…) as plain data."""
+
+    def construct_tagged(self, suffix: str, node: yaml.Node) -> Any:
+        if isinstance(node, yaml.ScalarNode):
+            return self.construct_scalar(node)
+        if isinstance(node, yaml.SequenceNode):
+            return self.construct_sequence(node, deep=True)
+        return self.construct_mapping(node, deep=True)
+
+
+_AnyTags.add_multi_constructor("", _AnyTags.construct_tagged)
+
+
+def parse_yaml(text: str, first_line: int = 1, any_tags: bool = False) -> YamlDoc:
+    """Given YAML text (starting at file line first_line), return its data, key lines and problems.
+
+    `any_tags` accepts the tags of another tool's file (mkdocs.yml) instead of reporting them.
+    """
+    loader = (_AnyTags if any_tags else _Builder)(text)
     try:
         root = loader.get_single_node()
     except yaml.YAMLError as e:
@@ -125,3 +142,44 @@ def _mapping(
 
 def _reason(error: yaml.YAMLError) -> str:
     return str(getattr(error, "problem", None) or error).splitlines()[0]
+
+
+class _Dumper(yaml.SafeDumper):
+    """Writes lists indented under their key, as the help center's own files are written."""
+
+    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
+        return super().increase_indent(flow, False)
+
+
+def dump_yaml(data: Any) -> str:
+    """Given plain data, return it as block-style YAML (Chinese kept readable, keys in order)."""
+    return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=10_000)
+
+
+def add_to_block(text: str, key: str, item: Any, before: str | None = None) -> str | None:
+    """Given a YAML file's text, return it with `item` written at the end of the top-level block
+    `key:` (before its first line containing `before`, if any), comments and layout kept.
+
+    `item` is a one-element list (a sequence item) or a one-key dict (a mapping entry). Returns
+    None when the file has no block `key:` to add to.
+    """
+    lines = text.splitlines(keepends=True)
+    start = next((i for i, line in enumerate(lines) if line.rstrip() == f"{key}:"), None)
+    if start is None:
+        return None
+    end = start + 1  # one past the block's last indented line
+    for i in range(start + 1, len(lines)):
+        if lines[i].startswith((" ", "\t", "-")):
+            end = i + 1
+        elif lines[i].strip() and not lines[i].lstrip().startswith("#"):
+            break
+    block = [line for line in lines[start + 1 : end] if line.strip()]
+    indent = block[0][: len(block[0]) - len(block[0].lstrip())] if block else "  "
+    at = next(
+        (i for i in range(start + 1, end) if before and before in lines[i]),
+        end,
+    )
+    if at > 0 and not lines[at - 1].endswith("\n"):
+        lines[at - 1] += "\n"
+    new = [f"{indent}{line}\n" for line in dump_yaml(item).splitlines()]
+    return "".join(lines[:at] + new + lines[at:])

@@ -6,6 +6,7 @@ import pytest
 
 from search.checker import find_problems
 from search.cli import main
+from search.page import load_page
 from search.scaffold import PLACEHOLDER
 from search.settings import Settings
 from search.site import build_site
@@ -63,86 +64,49 @@ def test_filled_in_new_page_passes_check_and_is_built_into_the_nav(project: Sett
 
 
 @pytest.mark.parametrize(
-    ("args", "message"),
+    ("path", "category", "faq_id", "question", "message"),
     [
-        (
-            [
-                "new",
-                "cancel",
-                "--title",
-                "x",
-                "--category",
-                "订单",
-                "--id",
-                "x-y",
-                "--question",
-                "q",
-            ],
-            "已经存在",
-        ),
-        (
-            [
-                "new",
-                "other",
-                "--title",
-                "x",
-                "--category",
-                "订单",
-                "--id",
-                "cancel-fee",
-                "--question",
-                "q",
-            ],
-            "已经被使用",
-        ),
-        (
-            [
-                "new",
-                "other",
-                "--title",
-                "x",
-                "--category",
-                "杂项",
-                "--id",
-                "x-y",
-                "--question",
-                "q",
-            ],
-            "未知的分类",
-        ),
-        (
-            [
-                "new",
-                "Other Page",
-                "--title",
-                "x",
-                "--category",
-                "订单",
-                "--id",
-                "x-y",
-                "--question",
-                "q",
-            ],
-            "页面路径",
-        ),
-        (
-            [
-                "new",
-                "other",
-                "--title",
-                "x",
-                "--category",
-                "订单",
-                "--id",
-                "X_Y",
-                "--question",
-                "q",
-            ],
-            "FAQ id",
-        ),
+        ("cancel", "订单", "x-y", "q", "已经存在"),
+        ("other", "订单", "cancel-fee", "q", "已经被使用"),
+        ("other", "杂项", "x-y", "q", "未知的分类"),
+        ("Other Page", "订单", "x-y", "q", "页面路径"),
+        ("other", "订单", "X_Y", "q", "FAQ id"),
+        ("other", "订单", "x-y", "两行\n问题", "只能写一行"),
+        ("other", "订单", "x-y", "问题 {#z}", "花括号"),
     ],
 )
-def test_new_refuses_bad_or_taken_names_with_a_hint(project: Settings, capsys, args, message):
-    assert main(["--root", str(project.root), *args]) != 0
+def test_new_refuses_bad_or_taken_names_with_a_hint(
+    project: Settings, capsys, path, category, faq_id, question, message
+):
+    args = ["new", path, "--title", "x", "--category", category, "--id", faq_id]
+    before = {p: p.read_bytes() for p in (project.mkdocs_yml, project.catalogue_file)}
+    assert main(["--root", str(project.root), *args, "--question", question]) != 0
     err = capsys.readouterr().err
     assert message in err and "提示" in err
+    assert {p: p.read_bytes() for p in before} == before, "nothing is half-written"
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "退货: 运费",
+        "#1 热门问题",
+        "'单引号' 和 \"双引号\"",
+        "- 像列表",
+        "a: b # 像注释",
+        "yes",
+        "2026-01-01",
+        "[方括号]",
+    ],
+)
+def test_any_title_makes_valid_yaml_that_reads_back(project: Settings, title: str):
+    from mkdocs.config import load_config
+
+    args = ["new", "gift-orders", "--title", title, "--category", "订单", "--id", "gift-x"]
+    assert main(["--root", str(project.root), *args, "--question", "能直接寄给朋友吗？"]) == 0
+    page = load_page(project.docs_dir / "gift-orders.md", project.docs_dir, project.mkdocs_yml)
+    assert page.meta_problems == [] and page.meta["title"] == title
+    config = load_config(str(project.mkdocs_yml))
+    assert {title: "gift-orders.md"} in config["nav"]
+    errors = [p for p in find_problems(project) if p.severity == "error"]
+    assert errors and all("待填写" in p.message for p in errors), errors
