@@ -410,6 +410,42 @@ def house_style(ctx: Context) -> list[Problem]:
     return style_problems(ctx.settings, list(ctx.pages.values()))
 
 
+_H2_ID = re.compile(r'<h2\b[^>]*\bid="([^"]+)"')
+
+
+def _live_faq_ids(settings: Settings) -> dict[str, str]:
+    """Given a checkout, return the FAQ ids (h2 anchors) its live site carries, each with its page URL."""
+    live: dict[str, str] = {}
+    for html in (
+        sorted(settings.site_dir.glob("**/index.html")) if settings.site_dir.is_dir() else []
+    ):
+        url = "/" + html.parent.relative_to(settings.site_dir).as_posix().strip(".") + "/"
+        url = url.replace("//", "/")
+        for fid in _H2_ID.findall(html.read_text(encoding="utf-8", errors="replace")):
+            live.setdefault(fid, url)
+    return live
+
+
+def published_ids_present(ctx: Context) -> list[Problem]:
+    """Every FAQ id the live site carries is still in docs/ (support agents' links point at it)."""
+    used = _faq_places(ctx)
+    by_url = {p.url: p for p in ctx.pages.values()}
+    out = []
+    for fid, url in _live_faq_ids(ctx.settings).items():
+        if fid in used or fid in ctx.catalogue.entries:  # the catalogue rule names those
+            continue
+        page = by_url.get(url)
+        out.append(
+            Problem(
+                ctx.where(page.path) if page else f"{ctx.where(ctx.settings.docs_dir)}{url}",
+                1,
+                f"已发布的 FAQ id #{fid} 在 docs/ 中找不到（线上的 {url}#{fid} 还有它）",
+                f"把标题的 id 改回 {{#{fid}}}：客服发出的链接和搜索结果都在用它，已发布的 id 不能删除或改名",
+            )
+        )
+    return out
+
+
 def calculator_links(ctx: Context) -> list[Problem]:
     """Every FAQ entry a calculator step links to is one of the catalogue's stable ids."""
     path = ctx.settings.docs_dir / RULES_FILE
@@ -448,6 +484,7 @@ SITE_RULES: tuple[SiteRule, ...] = (
     catalogue_ids_present,
     structured_data,
     house_style,
+    published_ids_present,
     calculator_links,
 )
 

@@ -1,4 +1,5 @@
-"""`kb new`: a new help page with valid front matter, one example FAQ section, and its nav entry.
+"""`kb new`: a new help page with valid front matter, one example FAQ section, its nav entry, and
+its FAQ id registered in the catalogue (so renaming it later fails `kb check`).
 
 Everything is written with a YAML library and read back before it is kept: a title with `: ` or
 a leading `#` can never leave a file that breaks the next `kb` command.
@@ -71,6 +72,20 @@ def _nav_with(mkdocs_yml: Path, title: str, rel: str) -> str | None:
     return new
 
 
+def _catalogue_with(settings: Settings, faq_id: str, category: str) -> str:
+    """Given the new FAQ id and its category, return catalogue.yml's text with it registered."""
+    text = settings.catalogue_file.read_text(encoding="utf-8")
+    new = add_to_block(text, "entries", {faq_id: category})
+    data = parse_yaml(new).data if new is not None else None
+    entries = data.get("entries") if isinstance(data, dict) else None
+    if not isinstance(entries, dict) or entries.get(faq_id) != category:
+        raise KbError(
+            "没能把新的 FAQ id 登记进 catalogue.yml（写完读不回来）",
+            f"手动在 catalogue.yml 的 entries: 下加一行 “  {faq_id}: {category}”",
+        )
+    return new
+
+
 def _write(path: Path, text: str) -> None:
     """Given a file and its new text, replace it in one step (a crash never leaves half a file)."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
@@ -108,7 +123,7 @@ def new_page(
 ) -> Path:
     """Given a docs-relative path (without .md) and the first question, create the page; return its file.
 
-    The page and its nav entry are both written, or neither.
+    The page, its nav entry and its catalogue entry are all written, or none of them.
     """
     path = path.removesuffix(".md").strip("/")
     _check_names(path, title, faq_id, question)
@@ -123,7 +138,7 @@ def new_page(
             f"{target.relative_to(settings.root)} 已经存在", "换一个路径，或直接编辑这个文件"
         )
     taken = {h.id for p in load_pages(settings.docs_dir, settings.mkdocs_yml) for h in p.headings}
-    if faq_id in taken:
+    if faq_id in taken or faq_id in catalogue.entries:
         raise KbError(f"FAQ id #{faq_id} 已经被使用", "每个 id 只能用一次：换一个新的 id")
 
     today = today or dt.date.today()
@@ -132,7 +147,10 @@ def new_page(
     if problems or meta != page_meta(title, category, faq_id, today):
         raise KbError("生成的 front matter 读不回来", "换一个标题再试，并把这个问题告诉开发者")
     nav = _nav_with(settings.mkdocs_yml, title, PurePosixPath(f"{path}.md").as_posix())
-    _create(settings, target, text, faq_id, {settings.mkdocs_yml: nav})
+    entries = _catalogue_with(settings, faq_id, category)  # registered: renaming it fails kb check
+    _create(
+        settings, target, text, faq_id, {settings.mkdocs_yml: nav, settings.catalogue_file: entries}
+    )
     return target
 
 

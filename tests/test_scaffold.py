@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from search.catalogue import load_catalogue
 from search.checker import find_problems
 from search.cli import main
 from search.page import load_page
 from search.scaffold import PLACEHOLDER
 from search.settings import Settings
 from search.site import build_site
+from tests.helpers import edit
 
 NEW = [
     "new",
@@ -43,20 +47,7 @@ def test_new_page_has_valid_front_matter_and_is_blocked_only_by_its_placeholders
 
 def test_filled_in_new_page_passes_check_and_is_built_into_the_nav(project: Settings):
     assert main(["--root", str(project.root), *NEW]) == 0
-    page = project.docs_dir / "gift-orders.md"
-    text = page.read_text("utf-8")
-    text = text.replace(
-        f"description: {PLACEHOLDER}用一句话说明这一页回答哪些问题。",
-        "description: 礼品订单的常见问题。",
-    )
-    text = text.replace(
-        f"    - {PLACEHOLDER}顾客可能怎样问这个问题", "    - 送朋友的东西能直接寄过去吗"
-    )
-    text = (
-        text.split(f"{PLACEHOLDER}一两句话介绍本页。")[0]
-        + "礼品订单的常见问题。\n\n## 可以把商品直接寄给朋友吗？ {#gift-order-address}\n\n可以，请按清关要求填写收货人信息。\n"
-    )
-    page.write_text(text, "utf-8")
+    fill_in(project.docs_dir / "gift-orders.md", "gift-order-address")
     assert [p for p in find_problems(project) if p.severity == "error"] == []
     build_site(project)
     html = (project.site_dir / "index.html").read_text("utf-8")
@@ -110,3 +101,51 @@ def test_any_title_makes_valid_yaml_that_reads_back(project: Settings, title: st
     assert {title: "gift-orders.md"} in config["nav"]
     errors = [p for p in find_problems(project) if p.severity == "error"]
     assert errors and all("待填写" in p.message for p in errors), errors
+
+
+def fill_in(page: Path, faq_id: str) -> None:
+    """Replace every placeholder of a `kb new` page with real text."""
+    text = page.read_text("utf-8").replace(
+        f"{PLACEHOLDER}用一句话说明这一页回答哪些问题。", "礼品订单。"
+    )
+    text = text.replace(f"{PLACEHOLDER}顾客可能怎样问这个问题", "送朋友的东西能直接寄过去吗")
+    head = text.split(f"{PLACEHOLDER}一两句话介绍本页。")[0]
+    page.write_text(
+        f"{head}礼品订单的常见问题。\n\n## 可以把商品直接寄给朋友吗？ {{#{faq_id}}}\n\n可以。\n",
+        "utf-8",
+    )
+
+
+def test_new_registers_its_id_so_renaming_it_after_publishing_fails_check(
+    project: Settings, capsys
+):
+    assert main(["--root", str(project.root), *NEW]) == 0
+    catalogue = load_catalogue(project.catalogue_file)
+    assert catalogue.entries["gift-order-address"] == "订单"
+    page = project.docs_dir / "gift-orders.md"
+    fill_in(page, "gift-order-address")
+    assert main(["--root", str(project.root), "publish"]) == 0
+    edit(page, "{#gift-order-address}", "{#gift-address}")
+    capsys.readouterr()
+    assert main(["--root", str(project.root), "check"]) == 2
+    err = capsys.readouterr().err
+    line = catalogue.lines["gift-order-address"]
+    assert f"search/data/catalogue.yml:{line}: error: 目录里的 FAQ id #gift-order-address" in err
+
+
+def test_a_published_id_missing_from_the_catalogue_is_still_protected(project: Settings, capsys):
+    page = project.docs_dir / "gifts.md"
+    page.write_text(
+        "---\ntitle: 礼品\ndescription: 礼品订单。\ncategory: 订单\nupdated: 2026-11-26\n---\n\n"
+        "## 能直接寄给朋友吗？ {#gift-wrap}\n\n可以。\n",
+        "utf-8",
+    )
+    assert main(["--root", str(project.root), "publish"]) == 0
+    edit(page, "{#gift-wrap}", "{#gift-wrapping}")
+    capsys.readouterr()
+    assert main(["--root", str(project.root), "check"]) == 2
+    err = capsys.readouterr().err
+    assert (
+        "docs/gifts.md:1: error: 已发布的 FAQ id #gift-wrap 在 docs/ 中找不到（线上的 /gifts/#gift-wrap 还有它）"
+        "（修改方法：把标题的 id 改回 {#gift-wrap}" in err
+    )
