@@ -267,6 +267,22 @@ def unique_anchors(page: Page, ctx: Context) -> list[Problem]:
     return out
 
 
+def atx_headings(page: Page, ctx: Context) -> list[Problem]:
+    """Headings are written with # (an underline of --- or === hides a heading from the rules)."""
+    return [
+        _problem(
+            page,
+            ctx,
+            h.line,
+            f"标题 “{h.title}” 是用下一行的 {'=' if h.level == 1 else '-'} 标出来的",
+            f"写成一行 “{'#' * h.level} {h.title} {{#英文-id}}”，并删掉下面那一行 "
+            f"{'===' if h.level == 1 else '---'}",
+        )
+        for h in page.headings
+        if h.setext
+    ]
+
+
 def stable_ids(page: Page, ctx: Context) -> list[Problem]:
     """Every FAQ heading (h2) carries an explicit {#id}: generated anchors change with the wording."""
     source = page.source.splitlines()
@@ -474,6 +490,7 @@ PAGE_RULES: tuple[PageRule, ...] = (
     phrasings,
     placeholders,
     unique_anchors,
+    atx_headings,
     stable_ids,
     answered,
     catalogue_category,

@@ -13,7 +13,9 @@ from .renderer import markdown_converter
 from .yamlfile import YamlProblem, parse_yaml
 
 _FENCE = re.compile(r"^\s*(```|~~~)")
-_ATX = re.compile(r"^(#{1,6})\s+\S")
+_ATX = re.compile(r"^ {0,3}(#{1,6})\s+\S")
+_SETEXT_UNDERLINE = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
+_ATTR_LIST_ID = re.compile(r"\{[^}]*#([\w-]+)[^}]*\}\s*$")
 _HEADING_HTML = re.compile(r"<h([1-6])([^>]*)>(.*?)</h\1>", re.S)
 _ATTR = re.compile(r'([\w-]+)="([^"]*)"')
 _HEADERLINK = re.compile(r'<a class="headerlink"[^>]*>.*?</a>', re.S)
@@ -31,6 +33,7 @@ class Heading:
     level: int
     line: int
     attrs: dict[str, str] = field(default_factory=dict)
+    setext: bool = False  # underlined with === or --- instead of written with #
 
 
 @dataclass(frozen=True)
@@ -217,14 +220,36 @@ def parse_front_matter(text: str) -> tuple[dict[str, Any], dict[str, int], list[
     return {str(k): v for k, v in doc.data.items()}, lines, problems
 
 
-def _heading_lines(body: str, first_line: int) -> list[int]:
-    lines, fenced = [], False
+def _heading_lines(
+    body: str, first_line: int
+) -> tuple[list[tuple[int, bool]], dict[str, list[int]]]:
+    """Given a page body, return its top-level heading lines (line, is setext) in order, and the
+    lines of every explicit {#id}, both outside code fences."""
+    headings: list[tuple[int, bool]] = []
+    explicit: dict[str, list[int]] = {}
+    fenced, previous = False, ""
     for offset, line in enumerate(body.splitlines()):
+        number = first_line + offset
         if _FENCE.match(line):
-            fenced = not fenced
-        elif not fenced and _ATX.match(line):
-            lines.append(first_line + offset)
-    return lines
+            fenced, previous = not fenced, ""
+            continue
+        if fenced:
+            continue
+        if m := _ATTR_LIST_ID.search(line):
+            explicit.setdefault(m.group(1), []).append(number)
+        if _ATX.match(line):
+            headings.append((number, False))
+        elif (
+            _SETEXT_UNDERLINE.match(line)
+            and previous.strip()
+            and not previous.startswith(("    ", "\t"))
+            and not _ATX.match(previous)
+            and not _SETEXT_UNDERLINE.match(previous)
+            and (offset < 2 or not body.splitlines()[offset - 2].strip())
+        ):
+            headings.append((number - 1, True))
+        previous = line
+    return headings, explicit
 
 
 def _source_line(body: str, first_line: int, needle: str) -> int:
@@ -249,16 +274,31 @@ def load_front_matters(docs_dir: Path) -> list[FrontMatter]:
 
 
 def _headings(rendered: str, body: str, body_line: int) -> list[tuple[Heading, int, int]]:
-    """Given a page's rendered HTML and its body, return each heading with its (start, end) in the HTML."""
-    source_lines = _heading_lines(body, body_line)
-    out = []
-    for n, m in enumerate(_HEADING_HTML.finditer(rendered)):
+    """Given a page's rendered HTML and its body, return each heading with its (start, end) in the HTML.
+
+    A heading's line is where its explicit {#id} is written; other headings take the next
+    heading line of the source in order (re-synchronised at every explicit id).
+    """
+    candidates, explicit = _heading_lines(body, body_line)
+    setext = {line for line, underlined in candidates if underlined}
+    seen: dict[str, int] = {}
+    cursor, out = 0, []
+    for m in _HEADING_HTML.finditer(rendered):
         attrs = dict(_ATTR.findall(m.group(2)))
-        title = html_to_text(m.group(3))
-        line = source_lines[n] if n < len(source_lines) else body_line
-        out.append(
-            (Heading(attrs.get("id", ""), title, int(m.group(1)), line, attrs), m.start(), m.end())
+        fid = attrs.get("id", "")
+        nth = seen[fid] = seen.get(fid, -1) + 1
+        if nth < len(explicit.get(fid, ())):
+            line = explicit[fid][nth]
+            while cursor < len(candidates) and candidates[cursor][0] <= line:
+                cursor += 1
+        elif cursor < len(candidates):
+            line, cursor = candidates[cursor][0], cursor + 1
+        else:
+            line = body_line
+        heading = Heading(
+            fid, html_to_text(m.group(3)), int(m.group(1)), line, attrs, line in setext
         )
+        out.append((heading, m.start(), m.end()))
     return out
 
 

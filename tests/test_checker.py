@@ -9,6 +9,7 @@ import pytest
 
 from search.checker import find_problems
 from search.cli import main
+from search.page import load_page
 from search.settings import Settings, load_settings
 from tests.helpers import ROOT, edit
 
@@ -168,6 +169,38 @@ def test_heading_without_stable_id_is_named(project: Settings, capsys):
         f"docs/about.md:{line}: error: 二级标题 “亚马逊海外购是什么？靠谱吗？” 没有固定 id"
         in output
     )
+
+
+def test_a_setext_heading_is_named_and_later_lines_stay_right(project: Settings, capsys):
+    path = project.docs_dir / "about.md"
+    line = edit(
+        path,
+        "## 亚马逊海外购是什么？靠谱吗？ {#about-haiwaigou}",
+        "海外购靠谱吗\n------\n\n答案。\n\n## 亚马逊海外购是什么？靠谱吗？ {#about-haiwaigou}",
+    )
+    later = edit(path, "目前没有关于订单“不见了”", "## 找不到订单\n\n目前没有关于订单“不见了”")
+    code, output = kb_check(project, capsys)
+    assert code == 2
+    assert (
+        f"docs/about.md:{line}: error: 标题 “海外购靠谱吗” 是用下一行的 - 标出来的"
+        "（修改方法：写成一行 “## 海外购靠谱吗 {#英文-id}”，并删掉下面那一行 ---）" in output
+    )
+    assert f"docs/about.md:{line}: error: 二级标题 “海外购靠谱吗” 没有固定 id" in output
+    assert f"docs/about.md:{later}: error: 二级标题 “找不到订单” 没有固定 id" in output
+
+
+def test_heading_lines_come_from_the_explicit_ids_whatever_comes_before(project: Settings):
+    path = project.docs_dir / "return.md"
+    edit(
+        path,
+        "\n## ",
+        "\n<div markdown><h3>一个 HTML 标题</h3></div>\n\n!!! note\n    ### 提示里的标题\n\n## ",
+    )
+    page = load_page(path, project.docs_dir, project.mkdocs_yml)
+    source = path.read_text("utf-8").splitlines()
+    for h in page.headings:
+        if h.level == 2:
+            assert f"{{#{h.id}}}" in source[h.line - 1], h
 
 
 def test_phrasings_for_an_unknown_id_are_named(project: Settings, capsys):
