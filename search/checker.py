@@ -8,6 +8,7 @@ in PAGE_RULES or SITE_RULES.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import posixpath
 import re
 from collections.abc import Callable, Sequence
@@ -20,7 +21,7 @@ from .datafiles import RULES_FILE, calculator_faq_links, data_file_problems
 from .errors import ContentError, Problem
 from .faqpage import faqpage_check
 from .house_style import style_problems
-from .page import Page, load_pages
+from .page import Heading, Page, html_to_text, load_pages
 from .scaffold import PLACEHOLDER
 from .settings import Settings
 
@@ -38,6 +39,7 @@ class Context:
     catalogue: Catalogue
     pages: dict[str, Page]
     today: dt.date
+    live: dict[str, tuple[str, str]]  # FAQ id → (page URL, title) on the live site
 
     def where(self, path: Path) -> str:
         """Given a file, return its path as problems name it (relative to the checkout)."""
@@ -248,23 +250,53 @@ def placeholders(page: Page, ctx: Context) -> list[Problem]:
     ]
 
 
-def unique_anchors(page: Page, ctx: Context) -> list[Problem]:
-    """No two headings of a page share an anchor."""
-    first: dict[str, int] = {}
+Occurrence = tuple[Page, Heading]
+
+
+def _original(fid: str, places: list[Occurrence], ctx: Context) -> Occurrence:
+    """Given the places one id is used at, return the one that had it first: the one the live site
+    shows (same page and title), else the one in the catalogue's category, else the earliest."""
+    tests: list[Callable[[Page, Heading], bool]] = []
+    if fid in ctx.live:
+        url, title = ctx.live[fid]
+        tests += [lambda p, h: (p.url, h.title) == (url, title), lambda p, h: p.url == url]
+    if fid in ctx.catalogue.entries:
+        category = ctx.catalogue.entries[fid]
+        tests.append(lambda p, h: h.attrs.get("data-category", p.meta.get("category")) == category)
+    for matches in tests:
+        found = [place for place in places if matches(*place)]
+        if len(found) == 1:
+            return found[0]
+    return places[0]
+
+
+def _duplicates(
+    places_by_id: dict[str, list[Occurrence]], ctx: Context
+) -> list[tuple[str, Occurrence, Occurrence]]:
+    """Given where each id is used, return (id, a new occurrence, the original) for every repeat."""
     out = []
-    for h in page.headings:
-        if h.id in first:
-            out.append(
-                _problem(
-                    page,
-                    ctx,
-                    h.line,
-                    f"锚点 #{h.id} 在本页重复（第一次在第 {first[h.id]} 行）",
-                    "给其中一个标题换一个不重复的 {#id}",
-                )
-            )
-        first.setdefault(h.id, h.line)
+    for fid, places in places_by_id.items():
+        if len(places) > 1:
+            first = _original(fid, places, ctx)
+            out += [(fid, place, first) for place in places if place is not first]
     return out
+
+
+def unique_anchors(page: Page, ctx: Context) -> list[Problem]:
+    """No two headings of a page share an anchor; the repeat, not the original, is named."""
+    places: dict[str, list[Occurrence]] = {}
+    for h in page.headings:
+        places.setdefault(h.id, []).append((page, h))
+    return [
+        _problem(
+            page,
+            ctx,
+            h.line,
+            f"锚点 #{fid} 在本页重复（原来的在第 {first.line} 行）",
+            "给新加的标题换一个不重复的 {#id}",
+        )
+        for fid, (_, h), (_, first) in _duplicates(places, ctx)
+    ]
 
 
 def atx_headings(page: Page, ctx: Context) -> list[Problem]:
@@ -360,44 +392,43 @@ def links(page: Page, ctx: Context) -> list[Problem]:
                     )
                 )
                 continue
-        if parts.fragment and parts.fragment not in {h.id for h in target.headings}:
+        ids = [h.id for h in target.headings]
+        if parts.fragment and parts.fragment not in ids:
+            near = difflib.get_close_matches(parts.fragment, ids, n=2, cutoff=0.6)
+            guess = "".join(f"你是不是想写 #{n}？" for n in near)
             out.append(
                 _problem(
                     page,
                     ctx,
                     link.line,
                     f"链接 {link.href} 的锚点 #{parts.fragment} 在 {target.rel} 里不存在",
-                    f"改成 {target.rel} 里已有的 id（标题后面 {{#id}} 里的名字）",
+                    f"{guess}改成 {target.rel} 里已有的 id（标题后面 {{#id}} 里的名字）",
                 )
             )
     return out
 
 
-def _faq_places(ctx: Context) -> dict[str, list[tuple[str, int]]]:
-    """Given the context, return each FAQ id with every (file, line) it is used at, in path order."""
-    places: dict[str, list[tuple[str, int]]] = {}
+def _faq_places(ctx: Context) -> dict[str, list[Occurrence]]:
+    """Given the context, return each FAQ id (h2) with every page and heading using it, in path order."""
+    places: dict[str, list[Occurrence]] = {}
     for page in ctx.pages.values():
         for h in page.headings:
             if h.level == 2:
-                places.setdefault(h.id, []).append((ctx.where(page.path), h.line))
+                places.setdefault(h.id, []).append((page, h))
     return places
 
 
 def unique_faq_ids(ctx: Context) -> list[Problem]:
-    """Each FAQ id is used once in the whole help center."""
-    out = []
-    for fid, places in _faq_places(ctx).items():
-        first = f"{places[0][0]}:{places[0][1]}"
-        out += [
-            Problem(
-                where,
-                line,
-                f"FAQ id #{fid} 重复（已在 {first} 使用）",
-                "每个 id 只能出现一次：删掉重复的段落或换一个新 id（不要改已发布的 id）",
-            )
-            for where, line in places[1:]
-        ]
-    return out
+    """Each FAQ id is used once in the whole help center; the repeat, not the original, is named."""
+    return [
+        Problem(
+            ctx.where(page.path),
+            h.line,
+            f"FAQ id #{fid} 重复（已在 {ctx.where(first_page.path)}:{first.line} 使用）",
+            "每个 id 只能出现一次：给新加的段落换一个新 id（不要改已发布的 id）",
+        )
+        for fid, (page, h), (first_page, first) in _duplicates(_faq_places(ctx), ctx)
+    ]
 
 
 def catalogue_ids_present(ctx: Context) -> list[Problem]:
@@ -426,19 +457,17 @@ def house_style(ctx: Context) -> list[Problem]:
     return style_problems(ctx.settings, list(ctx.pages.values()))
 
 
-_H2_ID = re.compile(r'<h2\b[^>]*\bid="([^"]+)"')
+_H2 = re.compile(r'<h2\b[^>]*\bid="([^"]+)"[^>]*>(.*?)</h2>', re.S)
 
 
-def _live_faq_ids(settings: Settings) -> dict[str, str]:
-    """Given a checkout, return the FAQ ids (h2 anchors) its live site carries, each with its page URL."""
-    live: dict[str, str] = {}
-    for html in (
-        sorted(settings.site_dir.glob("**/index.html")) if settings.site_dir.is_dir() else []
-    ):
-        url = "/" + html.parent.relative_to(settings.site_dir).as_posix().strip(".") + "/"
-        url = url.replace("//", "/")
-        for fid in _H2_ID.findall(html.read_text(encoding="utf-8", errors="replace")):
-            live.setdefault(fid, url)
+def live_faq_entries(site_dir: Path) -> dict[str, tuple[str, str]]:
+    """Given the live site folder, return the FAQ ids (h2 anchors) it carries, each with (page URL, title)."""
+    live: dict[str, tuple[str, str]] = {}
+    for html in sorted(site_dir.glob("**/index.html")) if site_dir.is_dir() else []:
+        folder = html.parent.relative_to(site_dir).as_posix()
+        url = "/" if folder == "." else f"/{folder}/"
+        for fid, title in _H2.findall(html.read_text(encoding="utf-8", errors="replace")):
+            live.setdefault(fid, (url, html_to_text(title)))
     return live
 
 
@@ -447,7 +476,7 @@ def published_ids_present(ctx: Context) -> list[Problem]:
     used = _faq_places(ctx)
     by_url = {p.url: p for p in ctx.pages.values()}
     out = []
-    for fid, url in _live_faq_ids(ctx.settings).items():
+    for fid, (url, _) in ctx.live.items():
         if fid in used or fid in ctx.catalogue.entries:  # the catalogue rule names those
             continue
         page = by_url.get(url)
@@ -524,6 +553,7 @@ def find_problems(
         load_catalogue(settings.catalogue_file),
         {p.rel: p for p in pages},
         today or dt.date.today(),
+        live_faq_entries(settings.site_dir),
     )
     problems += [p for page in ctx.pages.values() for rule in PAGE_RULES for p in rule(page, ctx)]
     problems += [p for rule in SITE_RULES for p in rule(ctx)]

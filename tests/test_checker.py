@@ -44,15 +44,52 @@ def test_duplicate_id_is_named_with_file_and_line(project: Settings, capsys):
     assert "#cancel-refund" in output and "重复" in output
 
 
-def test_duplicate_id_across_pages_is_named(project: Settings, capsys):
-    customs = project.docs_dir / "customs.md"
-    line = edit(customs, "{#customs-id-photo}", "{#return-packaging}")
+def test_duplicate_id_across_pages_is_named_at_the_new_occurrence(project: Settings, capsys):
+    line = edit(project.docs_dir / "customs.md", "{#customs-id-photo}", "{#return-packaging}")
     code, output = kb_check(project, capsys)
     assert code != 0
-    # Pages are read in path order, so customs.md holds the first use; return.md's is the duplicate.
+    # customs.md comes first in path order, but return-packaging is a 退货 entry: return.md has the
+    # original, so the new use in customs.md is the one named.
     assert re.search(
-        rf"docs/return\.md:\d+: error: FAQ id #return-packaging 重复（已在 docs/customs\.md:{line} 使用）",
+        rf"docs/customs\.md:{line}: error: FAQ id #return-packaging 重复（已在 docs/return\.md:\d+ 使用）",
         output,
+    )
+    assert "docs/return.md" not in output.split("已在")[0]
+
+
+def test_a_duplicate_id_is_named_where_the_live_site_does_not_have_it(project: Settings, capsys):
+    assert main(["--root", str(project.root), "publish"]) == 0
+    path = project.docs_dir / "refund.md"
+    text = path.read_text("utf-8")
+    # A new section above the original, reusing its id: the live site shows which one is new.
+    line = edit(
+        path,
+        "## 取消后钱什么时候",
+        "## 新问题？ {#cancel-refund}\n\n新答案。\n\n## 取消后钱什么时候",
+    )
+    code, output = kb_check(project, capsys)
+    assert code == 2 and text != path.read_text("utf-8")
+    assert re.search(
+        rf"docs/refund\.md:{line}: error: 锚点 #cancel-refund 在本页重复（原来的在第 {line + 4} 行）",
+        output,
+    )
+    assert re.search(
+        rf"docs/refund\.md:{line}: error: FAQ id #cancel-refund 重复（已在 docs/refund\.md:{line + 4} 使用）",
+        output,
+    )
+
+
+def test_a_duplicate_front_matter_key_is_named(project: Settings, capsys):
+    line = edit(
+        project.docs_dir / "about.md",
+        "category: 关于海外购\n",
+        "category: 关于海外购\ncategory: 订单\n",
+    )
+    code, output = kb_check(project, capsys)
+    assert code == 2
+    assert (
+        f"docs/about.md:{line + 1}: error: front matter 里键 category 重复（第一次在第 {line} 行）"
+        in output
     )
 
 
@@ -82,7 +119,10 @@ def test_broken_anchor_is_named(project: Settings, capsys):
     )
     code, output = kb_check(project, capsys)
     assert code != 0
-    assert f"docs/return.md:{line}: error: 链接 refund.md#refund-time 的锚点 #refund-time" in output
+    assert (
+        f"docs/return.md:{line}: error: 链接 refund.md#refund-time 的锚点 #refund-time 在 refund.md 里不存在"
+        "（修改方法：你是不是想写 #return-refund-time？" in output
+    )
 
 
 def test_missing_front_matter_field_is_named(project: Settings, capsys):
