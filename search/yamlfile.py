@@ -72,8 +72,8 @@ def parse_yaml(text: str, first_line: int = 1, any_tags: bool = False) -> YamlDo
 
     `any_tags` accepts the tags of another tool's file (mkdocs.yml) instead of reporting them.
     """
-    loader = (_AnyTags if any_tags else _Builder)(text)
     try:
+        loader = (_AnyTags if any_tags else _Builder)(text)  # the reader already rejects \x08 …
         root = loader.get_single_node()
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None) or getattr(e, "context_mark", None)

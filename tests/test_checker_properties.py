@@ -1,0 +1,137 @@
+"""`kb check` over random front matter and Markdown never raises: it only reports problems."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import io
+import shutil
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from search.checker import find_problems
+from search.cli import main
+from search.settings import Settings
+from tests.helpers import copy_project
+
+KEYS = ["title", "description", "category", "updated", "phrasings", "search", "hide", "boost"]
+SCALARS = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-5, 3000),
+    st.floats(allow_nan=True),
+    st.text(max_size=12),
+    st.dates(dt.date(1990, 1, 1), dt.date(2100, 1, 1)),
+    st.sampled_from(["2026-13-01", "2026-02-30", "26/11/2026", "退货", "", " ", "0.5"]),
+)
+VALUES = st.recursive(
+    SCALARS,
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+# Front matter a YAML library wrote (valid YAML, odd values) …
+DUMPED = st.dictionaries(st.sampled_from(KEYS) | st.text(max_size=6), VALUES, max_size=6).map(
+    lambda d: yaml.safe_dump(d, allow_unicode=True)
+)
+# … or typed by hand: fragments that are often not YAML at all.
+TYPED = st.lists(
+    st.sampled_from(
+        [
+            "title: 退货",
+            "title: 退货: 运费",
+            "title: [未闭合",
+            "category: 退货",
+            "category: 退货",
+            "updated: 2026-13-01",
+            "updated: 2026-02-30",
+            "updated: 2026-11-26",
+            "phrasings:",
+            "  return-apply:",
+            "    - 怎么退",
+            "  - 缩进错了",
+            "search: {boost: lots}",
+            "a: &x [*x]",
+            "b: !!python/object:os.system ls",
+            "\tc: tab",
+            "? [a, b]\n: 1",
+            "<<: {title: 合并}",
+            "---",
+            "...",
+            "'",
+            "#",
+        ]
+    )
+    | st.text(max_size=20),
+    max_size=8,
+).map("\n".join)
+BODY = st.lists(
+    st.sampled_from(
+        [
+            "## 问题？ {#faq-one}",
+            "## 问题？ {#faq-one}",
+            "## 没有 id 的问题",
+            "# 一级标题",
+            "### 小标题 {#sub}",
+            "标题",
+            "-----",
+            "=====",
+            "```",
+            "~~~",
+            "!!! note",
+            "    ## 提示里的标题",
+            "    缩进的文字",
+            "[链接](missing.md#x)",
+            "[同页](#faq-one)",
+            "[坏锚点](#faq-on)",
+            "[外面](../pyproject.toml)",
+            "<h2>HTML 标题</h2>",
+            '<div markdown data-search-exclude="">',
+            "</div>",
+            "{: #attr }",
+            "（待填写）",
+            "答案。",
+            "- 列表",
+            "1. 步骤",
+            "| a | b |",
+            "|---|---|",
+            "",
+        ]
+    )
+    | st.text(max_size=30),
+    max_size=14,
+).map("\n".join)
+
+
+@pytest.fixture(scope="module")
+def empty_center(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """The fixture help center with no pages and no catalogued ids: only the generated page is read."""
+    project = copy_project(tmp_path_factory.mktemp("fuzz"))
+    shutil.rmtree(project.docs_dir / "tools")
+    for page in project.docs_dir.glob("*.md"):
+        page.unlink()
+    text = project.catalogue_file.read_text("utf-8")
+    project.catalogue_file.write_text(text.split("entries:")[0] + "entries: {}\n", "utf-8")
+    return project
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(front=st.one_of(DUMPED, TYPED, st.just("")), body=BODY, fenced=st.booleans())
+def test_check_reports_problems_and_never_raises(empty_center: Settings, front, body, fenced):
+    source = f"---\n{front}\n---\n{body}\n" if fenced else f"{front}\n{body}\n"
+    (empty_center.docs_dir / "page.md").write_text(source, encoding="utf-8")
+    problems = find_problems(empty_center)
+    lines = source.count("\n") + 1
+    for p in problems:
+        assert p.path.endswith(".md") or p.path.endswith(".yml"), p
+        assert 1 <= p.line <= max(lines, 40) and p.message and p.hint, p
+    stderr = io.StringIO()
+    with contextlib.redirect_stderr(stderr), contextlib.redirect_stdout(io.StringIO()):
+        code = main(["--root", str(empty_center.root), "check"])
+    has_errors = any(p.severity == "error" for p in problems)
+    assert code == (2 if has_errors else 0), stderr.getvalue()
+    assert "Traceback" not in stderr.getvalue()
