@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-import os
 import re
 import time
 from collections.abc import AsyncIterator
@@ -409,11 +408,11 @@ def site_url(settings: Settings) -> str:
 def create_app(settings: Settings | None = None, *, analytics: bool | None = None) -> Starlette:
     """Given settings (default: from the environment), return the ASGI app serving API and site.
 
-    Analytics recording is on unless `analytics=False` or KB_ANALYTICS=0.
+    Analytics recording is on unless `analytics=False` or the settings turn it off (KB_ANALYTICS=0).
     """
     settings = settings or load_settings()
     if analytics is None:
-        analytics = os.environ.get("KB_ANALYTICS", "1") != "0"
+        analytics = settings.analytics
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -466,4 +465,4 @@ def create_app(settings: Settings | None = None, *, analytics: bool | None = Non
 
 def app_from_env() -> Starlette:
     """Uvicorn factory for `kb serve --workers N`: each worker process builds its own app."""
-    return create_app(load_settings(os.environ.get("KB_ROOT")))
+    return create_app(load_settings())  # KB_ROOT and the other knobs, as serve() handed them over

@@ -58,7 +58,6 @@ from .settings import Settings
 from .snippet import make_snippet
 from .suggester import Question, suggestions
 
-CACHE_SIZE = 2048  # memoised answers per engine (one index generation)
 REFRESH_SECONDS = 1.0  # how often a request checks whether a newer index was committed
 
 
@@ -75,9 +74,7 @@ class Engine:
         self.refresh_seconds = refresh_seconds
         # Shoppers ask the same few questions over and over: answers are memoised per index
         # generation (derived data only; a new generation starts empty). KB_SEARCH_CACHE=0 disables.
-        self.cache_size = (
-            int(os.environ.get("KB_SEARCH_CACHE", CACHE_SIZE)) if cache_size is None else cache_size
-        )
+        self.cache_size = settings.search_cache if cache_size is None else cache_size
         self._cache: OrderedDict[tuple[str, int, str | None], tuple[int, list[dict[str, Any]]]] = (
             OrderedDict()
         )

@@ -49,15 +49,9 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000, workers
     """Given settings, serve site and API until interrupted (each worker loads the same read-only index)."""
     import uvicorn
 
-    os.environ["KB_ROOT"] = str(settings.root)
-    for key, path in (
-        ("KB_SITE_DIR", settings.site_dir),
-        ("KB_INDEX_DIR", settings.index_dir),
-        ("KB_DOCS_DIR", settings.docs_dir),
-        ("KB_BUILD_DIR", settings.build_dir),
-        ("KB_ANALYTICS_DB", settings.analytics_db),
-    ):
-        os.environ[key] = str(path)
+    # The hand-off to uvicorn's workers: each is a fresh process that calls load_settings(), so
+    # these Settings travel in the KB_* environment. The only place the library writes it.
+    os.environ.update(settings.environ())
     uvicorn.run(
         "search.api:app_from_env",
         factory=True,
