@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .contracts import Report
 from .redaction import redact
 
 log = logging.getLogger("kb.analytics")
@@ -151,7 +152,7 @@ def _rows(db: sqlite3.Connection, sql: str, *params: Any) -> list[dict[str, Any]
     return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
 
 
-def report(path: Path, days: int = 30, top: int = 20, now: float | None = None) -> dict[str, Any]:
+def report(path: Path, days: int = 30, top: int = 20, now: float | None = None) -> Report:
     """Given the analytics database, return the report of the last `days` days."""
     since = (now or time.time()) - days * 86400
     if not path.exists():
@@ -177,7 +178,7 @@ def report(path: Path, days: int = 30, top: int = 20, now: float | None = None) 
                     row["id"],
                 )
             }
-        return {
+        return {  # type: ignore[typeddict-item]  # rows are the SELECTs' columns, as Report names them
             "days": days,
             "searches": total,
             "top_queries": _rows(
@@ -216,7 +217,7 @@ def report(path: Path, days: int = 30, top: int = 20, now: float | None = None) 
         db.close()
 
 
-def format_report(data: dict[str, Any]) -> str:
+def format_report(data: Report) -> str:
     """Given report data, return it as readable Chinese text for a terminal."""
     out = [f"最近 {data['days']} 天：共 {data['searches']} 次搜索", ""]
 
@@ -251,6 +252,13 @@ def format_report(data: dict[str, Any]) -> str:
     return "\n".join(out)
 
 
-def _empty_report(days: int) -> dict[str, Any]:
-    keys = ("top_queries", "zero_result_queries", "unclicked_queries", "most_read", "feedback")
-    return {"days": days, "searches": 0, **{k: [] for k in keys}}
+def _empty_report(days: int) -> Report:
+    return Report(
+        days=days,
+        searches=0,
+        top_queries=[],
+        zero_result_queries=[],
+        unclicked_queries=[],
+        most_read=[],
+        feedback=[],
+    )

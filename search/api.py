@@ -23,6 +23,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 import search as library
 from search.analytics import REASONS, Recorder
 from search.catalogue import load_catalogue
+from search.contracts import Health, json_schema
 from search.errors import BadQuery, KbError
 from search.limiter import RateLimiter
 from search.redaction import redact
@@ -46,7 +47,8 @@ schemas = SchemaGenerator(
                 "Error": {
                     "type": "object",
                     "properties": {"error": {"type": "string"}, "hint": {"type": "string"}},
-                }
+                },
+                "Health": json_schema(Health),
             }
         },
     }
@@ -264,15 +266,13 @@ async def health_endpoint(request: Request) -> Response:
     """
     summary: 服务状态：索引版本和文档数
     responses:
-      200: {description: 正常}
-      503: {description: 还没有索引}
+      200: {description: 正常, content: {application/json: {schema: {$ref: "#/components/schemas/Health"}}}}
+      503: {description: 还没有索引, content: {application/json: {schema: {$ref: "#/components/schemas/Error"}}}}
     """
     settings: Settings = request.app.state.settings
-    info = {
-        "status": "ok",
-        **library.index_info(settings),
-        "categories": request.app.state.categories,
-    }
+    info = Health(
+        status="ok", **library.index_info(settings), categories=request.app.state.categories
+    )
     return JSONResponse(info, headers={"Cache-Control": "no-store"})
 
 

@@ -24,6 +24,7 @@ from whoosh.searching import Searcher
 
 from .analyzer import normalize, pinyin_initials, pinyin_key, segment
 from .catalogue import load_catalogue
+from .contracts import IndexInfo
 from .docwords import DocWords
 from .english import english_terms
 from .errors import BadQuery, IndexMissing
@@ -147,11 +148,11 @@ class Engine:
                 self._searcher.close()
                 self._searcher = None
 
-    def info(self) -> dict[str, Any]:
+    def info(self) -> IndexInfo:
         """Return {"version", "documents"} of the index generation this engine serves."""
         with self._lock:
             searcher = self._open()
-            return {"version": self._version, "documents": searcher.doc_count()}
+            return IndexInfo(version=self._version, documents=searcher.doc_count())
 
     # -- vocabulary --------------------------------------------------------------------------
 
@@ -505,6 +506,6 @@ def suggest(settings: Settings, prefix: str, *, limit: int = 8) -> dict[str, Any
     return engine_for(settings).suggest(prefix, limit=limit)
 
 
-def index_info(settings: Settings) -> dict[str, Any]:
+def index_info(settings: Settings) -> IndexInfo:
     """Given settings, return {"version", "documents"} of the index currently served."""
     return engine_for(settings).info()

@@ -16,6 +16,7 @@ from whoosh.index import FileIndex, LockError
 from whoosh.writing import CLEAR
 
 from .analyzer import ANALYZER_VERSION, normalize, pinyin_initials, segment
+from .contracts import IndexStats
 from .docwords import encode_words
 from .errors import IndexBusy
 from .lexicon import load_lexicon
@@ -98,7 +99,7 @@ def build_index(
     full: bool = False,
     progress: Callable[[str], None] | None = None,
     pages: Sequence[Page] | None = None,
-) -> dict[str, Any]:
+) -> IndexStats:
     """Given settings, bring the index up to date with docs/ (only changed sections unless full); return stats.
 
     `progress` is called with each document id after it is written (before the commit); `pages`
@@ -117,7 +118,7 @@ def update_index(
     docs: list[dict[str, Any]],
     full: bool = False,
     progress: Callable[[str], None] | None = None,
-) -> dict[str, Any]:
+) -> IndexStats:
     """Given index documents, write the changed ones and delete the missing ones in one commit; return stats."""
     with index_lock(index_dir):
         ix = open_or_create(index_dir, data_dir)
@@ -128,7 +129,7 @@ def update_index(
         except LockError:
             raise IndexBusy(f"索引 {index_dir} 正在被另一个进程更新") from None
         new_ids = {d["id"] for d in docs}
-        stats = {"added": 0, "updated": 0, "removed": 0, "unchanged": 0}
+        stats = IndexStats(added=0, updated=0, removed=0, unchanged=0, documents=0)
         try:
             for doc in docs:
                 old = existing.get(doc["id"])

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import shutil
 import time
-from typing import Any
 
 from .checker import check
+from .contracts import PublishResult
 from .errors import PublishBusy
 from .lockfile import exclusive
 from .page import load_pages
@@ -14,7 +14,7 @@ from .settings import Settings
 from .site import activate_release, build_release
 
 
-def publish(settings: Settings) -> dict[str, Any]:
+def publish(settings: Settings) -> PublishResult:
     """Given settings, check the content, build the site and update the index, then make both live.
 
     A failure at any step leaves the live site and index exactly as they were: the site is built
@@ -36,9 +36,9 @@ def publish(settings: Settings) -> dict[str, Any]:
             shutil.rmtree(release, ignore_errors=True)
             raise
         activate_release(settings, release)
-    return {
-        "release": str(release),
-        "index": index,
-        "warnings": [str(w) for w in warnings],
-        "seconds": round(time.perf_counter() - started, 2),
-    }
+    return PublishResult(
+        release=str(release),
+        index=index,
+        warnings=[str(w) for w in warnings],
+        seconds=round(time.perf_counter() - started, 2),
+    )

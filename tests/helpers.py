@@ -24,7 +24,7 @@ import time
 import urllib.request
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar, get_args, get_origin, get_type_hints, is_typeddict
 
 import pytest
 
@@ -38,6 +38,7 @@ __all__ = [
     "FIXTURE",
     "ROOT",
     "LiveServer",
+    "conforms",
     "copy_project",
     "edit",
     "eventually",
@@ -112,6 +113,46 @@ def eventually(check: Callable[[], T], timeout: float = 10.0, interval: float = 
         if time.monotonic() > deadline:
             pytest.fail(f"condition not met within {timeout} s: {check.__name__}")
         time.sleep(interval)
+
+
+def conforms(value: Any, shape: Any, where: str = "result") -> list[str]:
+    """Given a value and a type from search.contracts, return how the value differs from it (empty: it fits)."""
+    if is_typeddict(shape):
+        if not isinstance(value, dict):
+            return [f"{where} is not an object"]
+        hints = get_type_hints(shape)
+        out = [f"{where}.{k} is missing" for k in sorted(shape.__required_keys__) if k not in value]
+        out += [f"{where}.{k} is not in {shape.__name__}" for k in value if k not in hints]
+        for key in hints.keys() & value.keys():
+            out += conforms(value[key], hints[key], f"{where}.{key}")
+        return out
+    origin, args = get_origin(shape), get_args(shape)
+    if args and type(None) in args:
+        return (
+            []
+            if value is None
+            else conforms(value, next(a for a in args if a is not type(None)), where)
+        )
+    if origin is list:
+        return (
+            [f"{where} is not a list"]
+            if not isinstance(value, list)
+            else [
+                e for i, item in enumerate(value) for e in conforms(item, args[0], f"{where}[{i}]")
+            ]
+        )
+    if origin is dict:
+        return (
+            [f"{where} is not an object"]
+            if not isinstance(value, dict)
+            else [e for k, item in value.items() for e in conforms(item, args[1], f"{where}.{k}")]
+        )
+    fits = (
+        isinstance(value, int | float) and not isinstance(value, bool)
+        if shape is float
+        else (type(value) is shape)
+    )
+    return [] if fits else [f"{where} = {value!r} is not {shape.__name__}"]
 
 
 def free_port() -> int:

@@ -12,10 +12,11 @@ import pytest
 from whoosh.filedb.filestore import FileStorage
 
 from search import Engine, IndexBusy, build_index, index_info, search
+from search.contracts import IndexStats
 from search.indexer import index_lock
 from search.schema import INDEX_NAME
 from search.settings import Settings
-from tests.helpers import edit
+from tests.helpers import conforms, edit
 
 
 def ids(settings: Settings, query: str) -> list[str]:
@@ -24,6 +25,7 @@ def ids(settings: Settings, query: str) -> list[str]:
 
 def test_first_build_adds_every_section_and_a_rerun_changes_nothing(project: Settings):
     first = build_index(project)
+    assert conforms(first, IndexStats) == []
     assert first["added"] == first["documents"] > 15 and first["updated"] == first["removed"] == 0
     again = build_index(project)
     assert again["added"] == again["updated"] == again["removed"] == 0

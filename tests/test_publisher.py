@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from search import search
+from search import publish, search
 from search.cli import main
+from search.contracts import PublishResult
 from search.settings import Settings
-from tests.helpers import edit
+from tests.helpers import conforms, edit
 
 
 def snapshot(folder: Path) -> dict[str, str]:
@@ -112,6 +113,8 @@ def test_publish_parses_each_page_once_for_check_and_index(project: Settings, mo
         return load_page(path, *args)
 
     monkeypatch.setattr(search.page, "load_page", counting)
-    assert main(["--root", str(project.root), "publish"]) == 0
+    result = publish(project)
     pages = sorted(p.name for p in project.docs_dir.rglob("*.md"))
     assert sorted(parsed) == pages
+    assert conforms(result, PublishResult) == []
+    assert result["index"]["added"] == result["index"]["documents"] > 15
