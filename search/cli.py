@@ -7,10 +7,11 @@ import html
 import json
 import re
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import search
+from search.contracts import Report
 from search.errors import ContentError, DataFileError, KbError
 
 Handler = Callable[[argparse.Namespace, "search.Settings"], int]
@@ -189,6 +190,43 @@ def _serve(args: argparse.Namespace, settings: search.Settings) -> int:
     return 0
 
 
+def format_report(data: Report) -> str:
+    """Given report data, return it as readable Chinese text for a terminal."""
+    out = [f"最近 {data['days']} 天：共 {data['searches']} 次搜索", ""]
+
+    def table(
+        title: str, rows: Sequence[Mapping[str, object]], fmt: str, empty: str = "（无）"
+    ) -> None:
+        out.append(f"== {title} ==")
+        out.extend(fmt.format(**row) for row in rows)
+        if not rows:
+            out.append(empty)
+        out.append("")
+
+    table("热门搜索", data["top_queries"], "{count:>5} 次  {query}  （{results} 条结果）")
+    table(
+        "没有结果的搜索（考虑补充内容或同义词）",
+        data["zero_result_queries"],
+        "{count:>5} 次  {query}",
+    )
+    table(
+        "有结果但没人点击的搜索",
+        data["unclicked_queries"],
+        "{count:>5} 次  {query}  （第一条：{top_id}）",
+    )
+    table("阅读最多的答案（来自搜索点击）", data["most_read"], "{clicks:>5} 次  {id}")
+    out.append("== 答案反馈 ==")
+    for row in data["feedback"]:
+        reasons = "、".join(f"{k} {v}" for k, v in row["reasons"].items())
+        out.append(
+            f"  {row['id']}: 有帮助 {row['helpful']}，没帮助 {row['not_helpful']}"
+            + (f"（{reasons}）" if reasons else "")
+        )
+    if not data["feedback"]:
+        out.append("（无）")
+    return "\n".join(out)
+
+
 def _report_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--days", type=int, default=30, help="统计最近多少天（默认 30）")
     p.add_argument("--top", type=int, default=20, help="每个列表最多显示几条（默认 20）")
@@ -203,9 +241,7 @@ def _report(args: argparse.Namespace, settings: search.Settings) -> int:
         _err("kb：--days 和 --top 必须是正整数")
         return 2
     data = search.report(settings.analytics_db, days=args.days, top=args.top)
-    print(
-        json.dumps(data, ensure_ascii=False, indent=2) if args.json else search.format_report(data)
-    )
+    print(json.dumps(data, ensure_ascii=False, indent=2) if args.json else format_report(data))
     return 0
 
 

@@ -120,3 +120,18 @@ def test_a_folder_that_is_no_help_center_is_a_message_not_a_traceback(tmp_path, 
 def test_serve_refuses_impossible_ports_and_worker_counts(project: Settings, capsys, args, message):
     assert kb(project, "serve", *args) == 2
     assert message in capsys.readouterr().err
+
+
+def test_report_prints_text_or_the_report_json(project: Settings, capsys):
+    from search.analytics import Recorder
+
+    recorder = Recorder(project.analytics_db)
+    recorder.search("怎么做红烧肉", 0, None, 0.4)
+    recorder.close()
+    assert kb(project, "report", "--days", "7") == 0
+    text = capsys.readouterr().out
+    assert "最近 7 天：共 1 次搜索" in text and "怎么做红烧肉" in text
+    assert kb(project, "report", "--json") == 0
+    assert json.loads(capsys.readouterr().out)["zero_result_queries"] == [
+        {"query": "怎么做红烧肉", "count": 1}
+    ]
