@@ -180,7 +180,7 @@ def _serve(args: argparse.Namespace, settings: search.Settings) -> int:
     if not 1 <= args.port <= 65535:
         _err("kb：--port 必须在 1 到 65535 之间")
         return 2
-    done = search.ensure_built(settings)
+    done = search.ensure_built(settings, progress=lambda message: print(message, flush=True))
     if done:
         print(f"已更新：{'、'.join({'site': '站点', 'index': '索引'}[d] for d in done)}")
     print(

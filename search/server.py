@@ -4,18 +4,24 @@ from __future__ import annotations
 
 import copy
 import os
+from collections.abc import Callable
 
 from .settings import Settings
 from .site import build_site, built_at, is_stale
 
 
-def ensure_built(settings: Settings) -> list[str]:
-    """Given settings, build the site and update the index when missing or older than docs/; return what was done."""
+def ensure_built(settings: Settings, progress: Callable[[str], None] | None = None) -> list[str]:
+    """Given settings, build the site and update the index when missing or older than docs/; return what was done.
+
+    `progress` is told, in Chinese, what is about to take a while (the first build takes ~30 s).
+    """
     from . import build_index, index_info
     from .errors import IndexMissing
 
+    say = progress or (lambda message: None)
     done = []
     if is_stale(settings):
+        say("正在构建站点（MkDocs；第一次约需半分钟）…")
         build_site(settings)
         done.append("site")
     try:
@@ -24,6 +30,7 @@ def ensure_built(settings: Settings) -> list[str]:
     except IndexMissing:
         index_fresh = False
     if not index_fresh or "site" in done:
+        say("正在建立搜索索引…")
         build_index(settings)
         done.append("index")
     return done
