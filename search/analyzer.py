@@ -26,7 +26,7 @@ _T2S = OpenCC("t2s")
 _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _ALL_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
 _LATIN = re.compile(r"[a-z]+")
-_SEGMENTERS: dict[tuple[Path, str], jieba.Tokenizer] = {}
+_SEGMENTERS: dict[str, jieba.Tokenizer] = {}
 _SEGMENTER_LOCK = threading.Lock()
 
 
@@ -69,7 +69,9 @@ def normalize_with_offsets(text: str) -> tuple[str, list[int]]:
 
 def segmenter(lexicon: Lexicon) -> jieba.Tokenizer:
     """Given the lexicon, return a private jieba tokenizer that knows the domain words and synonyms."""
-    key = (lexicon.words_file, lexicon.fingerprint)
+    # Keyed by content: checkouts (replicas, test copies) with the same word lists share one
+    # tokenizer instead of each paying jieba's half-second start.
+    key = lexicon.fingerprint
     found = _SEGMENTERS.get(key)
     if found is not None:
         return found
