@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from search.settings import Settings
-from tests.helpers import CHROMIUM, LiveServer, copy_project
+from tests.helpers import CHROMIUM, LiveServer, copy_built, copy_project
 
 
 @pytest.fixture
@@ -39,6 +39,12 @@ def _indexed(settings: Settings) -> Settings:
 
     build_index(settings)
     return settings
+
+
+@pytest.fixture
+def indexed_copy(indexed_project: Settings, tmp_path: Path) -> Settings:
+    """A private, writable copy of the fixture help center with its site and index already live."""
+    return copy_built(tmp_path / "project", indexed_project)
 
 
 @pytest.fixture(scope="session")

@@ -31,6 +31,7 @@ import pytest
 from scripts.chromium import ARGS as CHROMIUM_ARGS
 from scripts.chromium import EXECUTABLE as CHROMIUM
 from search.settings import Settings, load_settings
+from search.site import STAMP
 
 __all__ = [
     "CHROMIUM",
@@ -39,6 +40,7 @@ __all__ = [
     "ROOT",
     "LiveServer",
     "conforms",
+    "copy_built",
     "copy_project",
     "edit",
     "eventually",
@@ -92,6 +94,21 @@ def copy_project(dest: Path, *, real: bool = False) -> Settings:
         _copy(FIXTURE / "search" / "data", dest / "search" / "data")
         (dest / "mkdocs.yml").write_text(fixture_mkdocs_yml(), encoding="utf-8")
     return load_settings(dest)
+
+
+def copy_built(dest: Path, built: Settings) -> Settings:
+    """Given an empty folder and a built (maybe indexed) fixture help center, return a writable copy
+    of it with its live site and index as they are: what a publish would have left, in milliseconds."""
+    settings = copy_project(dest)
+    release = built.site_dir.resolve()
+    _copy(release, settings.build_dir / "releases" / release.name)
+    settings.site_dir.symlink_to(settings.build_dir / "releases" / release.name)
+    now = time.time()  # the copied pages are newer files than the copied build: it is current
+    os.utime(settings.site_dir / STAMP, (now, now))
+    if built.index_dir.is_dir():
+        _copy(built.index_dir, settings.index_dir)
+        os.utime(settings.index_dir, (now, now))
+    return settings
 
 
 def edit(path: Path, old: str, new: str) -> int:
