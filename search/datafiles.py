@@ -16,6 +16,7 @@ from typing import Any
 
 from .catalogue import catalogue_problems
 from .errors import DataFileError, Problem
+from .house_style import STYLE_FILE, load_style
 from .settings import Settings
 from .workdays import OVERRIDES_FILE, load_overrides
 from .yamlfile import parse_yaml
@@ -107,6 +108,11 @@ def check_particles(path: Path) -> list[Problem]:
 def check_catalogue(path: Path) -> list[Problem]:
     """catalogue.yml: categories, and entries `faq-id: 分类` in one of them."""
     return catalogue_problems(path)
+
+
+def check_style(path: Path) -> list[Problem]:
+    """style.yml: the house style's terms, each with the words to avoid and what to write instead."""
+    return [replace(p, path=str(path)) for p in load_style(path)[1]]
 
 
 def check_calendar_overrides(path: Path) -> list[Problem]:
@@ -221,6 +227,7 @@ DATA_FILES: tuple[DataFile, ...] = (
     DataFile("synonyms.txt", lambda s: s.data_dir, check_synonyms),
     DataFile("words.txt", lambda s: s.data_dir, check_words),
     DataFile("particles.txt", lambda s: s.data_dir, check_particles),
+    DataFile(STYLE_FILE, lambda s: s.data_dir, check_style, required=False),
     DataFile(
         _OVERRIDES.name, lambda s: s.docs_dir / _OVERRIDES.parent, check_calendar_overrides, False
     ),
