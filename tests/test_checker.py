@@ -151,7 +151,7 @@ def test_malformed_date_is_named(project: Settings, capsys):
 def test_an_impossible_date_is_a_located_error_not_a_traceback(
     project: Settings, capsys, date: str, command: str
 ):
-    line = edit(project.docs_dir / "about.md", "updated: 2026-11-26", f"updated: {date}")
+    line = edit(project.docs_dir / "about.md", "updated: 2026-11-27", f"updated: {date}")
     code = main(["--root", str(project.root), command])
     err = capsys.readouterr().err
     assert code == 2, err
@@ -218,7 +218,7 @@ def test_a_setext_heading_is_named_and_later_lines_stay_right(project: Settings,
         "## 亚马逊海外购是什么？靠谱吗？ {#about-haiwaigou}",
         "海外购靠谱吗\n------\n\n答案。\n\n## 亚马逊海外购是什么？靠谱吗？ {#about-haiwaigou}",
     )
-    later = edit(path, "目前没有关于订单“不见了”", "## 找不到订单\n\n目前没有关于订单“不见了”")
+    later = edit(path, "先自己查两件事", "## 找不到订单\n\n先自己查两件事")
     code, output = kb_check(project, capsys)
     assert code == 2
     assert (
