@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -261,7 +262,10 @@ def _source_line(body: str, first_line: int, needle: str) -> int:
 
 def read_front_matter(path: Path, docs_dir: Path) -> FrontMatter:
     """Given a Markdown file under docs_dir, return its front matter (the body is not rendered)."""
-    source = path.read_text(encoding="utf-8")
+    return _front_matter(path, docs_dir, path.read_text(encoding="utf-8"))
+
+
+def _front_matter(path: Path, docs_dir: Path, source: str) -> FrontMatter:
     fm_text, _, body_line = split_front_matter(source)
     meta, meta_lines, meta_problems = parse_front_matter(fm_text)
     rel = path.relative_to(docs_dir).as_posix()
@@ -350,9 +354,20 @@ def _sections(
 
 
 def load_page(path: Path, docs_dir: Path, mkdocs_yml: Path) -> Page:
-    """Given a Markdown file under docs_dir, return the parsed Page."""
-    front = read_front_matter(path, docs_dir)
-    body = split_front_matter(front.source)[1]
+    """Given a Markdown file under docs_dir, return the parsed Page.
+
+    A page whose text and mkdocs.yml are unchanged is parsed once per process: `kb publish`
+    checks, builds (the MkDocs hooks read pages too) and indexes from the same parse.
+    Callers must not change the Page they get.
+    """
+    source = path.read_text(encoding="utf-8")
+    return _parsed(path, docs_dir, mkdocs_yml, source, mkdocs_yml.stat().st_mtime_ns)
+
+
+@lru_cache(maxsize=256)
+def _parsed(path: Path, docs_dir: Path, mkdocs_yml: Path, source: str, _config: int) -> Page:
+    front = _front_matter(path, docs_dir, source)
+    body = split_front_matter(source)[1]
     rendered = markdown_converter(mkdocs_yml).convert(body)
     headings = _headings(rendered, body, front.body_line)
     hrefs = (html.unescape(h) for h in _HREF.findall(_HEADERLINK.sub("", rendered)))

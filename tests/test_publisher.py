@@ -7,6 +7,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -103,19 +104,19 @@ def test_two_publishes_at_once_give_one_busy_error(published: Settings):
     assert "另一个 kb publish 正在运行" in second.stderr and "提示" in second.stderr
 
 
-def test_publish_parses_each_page_once_for_check_and_index(project: Settings, monkeypatch):
+def test_publish_parses_each_page_once_for_check_build_and_index(project: Settings, monkeypatch):
     import search.page
 
-    parsed: list[str] = []
-    load_page = search.page.load_page
+    rendered: list[str] = []
+    converter = search.page.markdown_converter
 
-    def counting(path, *args):
-        parsed.append(path.name)
-        return load_page(path, *args)
+    def counting(mkdocs_yml):
+        md = converter(mkdocs_yml)
+        return SimpleNamespace(convert=lambda text: rendered.append(text) or md.convert(text))
 
-    monkeypatch.setattr(search.page, "load_page", counting)
+    monkeypatch.setattr(search.page, "markdown_converter", counting)
+    search.page._parsed.cache_clear()
     result = publish(project)
-    pages = sorted(p.name for p in project.docs_dir.rglob("*.md"))
-    assert sorted(parsed) == pages
+    assert len(rendered) == len(list(project.docs_dir.rglob("*.md")))
     assert conforms(result, PublishResult) == []
     assert result["index"]["added"] == result["index"]["documents"] > 15
