@@ -86,6 +86,19 @@ def check_words(path: Path) -> list[Problem]:
     return out
 
 
+def check_names(path: Path) -> list[Problem]:
+    """platforms.txt, uncovered.txt: names (or topics), variants after commas; `甲+乙` means both."""
+    hint = "一行写一个名称（或话题），别的写法用逗号隔开，例如 “发票, 开票, invoice”；“地址+改” 表示两个词都出现"
+    out = []
+    for n, line in _lines(path):
+        names = [name.strip() for name in line.replace("，", ",").split(",")]
+        if re.search(r"[:：]", line):
+            out.append(Problem(str(path), n, f"这一行像同义词的写法（有冒号）：{line}", hint))
+        elif not all(names) or any(not part.strip() for name in names for part in name.split("+")):
+            out.append(Problem(str(path), n, f"有空的名称（多了逗号或 +）：{line}", hint))
+    return out
+
+
 # The file's own header: words that change a question's meaning must never weigh nothing.
 MEANINGFUL = frozenset(("不", "没", "多久", "什么时候", "为什么", "谁", "哪里"))
 
@@ -225,6 +238,11 @@ _OVERRIDES, _RULES = Path(OVERRIDES_FILE), Path(RULES_FILE)
 DATA_FILES: tuple[DataFile, ...] = (
     DataFile("catalogue.yml", lambda s: s.data_dir, check_catalogue),
     DataFile("synonyms.txt", lambda s: s.data_dir, check_synonyms),
+    DataFile("regional.txt", lambda s: s.data_dir, check_synonyms),
+    DataFile("desk.txt", lambda s: s.data_dir, check_synonyms),
+    DataFile("english.txt", lambda s: s.data_dir, check_synonyms),
+    DataFile("platforms.txt", lambda s: s.data_dir, check_names),
+    DataFile("uncovered.txt", lambda s: s.data_dir, check_names),
     DataFile("words.txt", lambda s: s.data_dir, check_words),
     DataFile("particles.txt", lambda s: s.data_dir, check_particles),
     DataFile(STYLE_FILE, lambda s: s.data_dir, check_style, required=False),
@@ -233,6 +251,10 @@ DATA_FILES: tuple[DataFile, ...] = (
     ),
     DataFile(_RULES.name, lambda s: s.docs_dir / _RULES.parent, check_calculator_rules, False),
 )
+
+
+# Written by scripts, never by editors (their loaders say how to regenerate them).
+GENERATED = ("syllables.txt", "ranking.json")
 
 
 def _problems(data_file: DataFile, path: Path) -> list[Problem]:
