@@ -15,5 +15,5 @@ if [ -d tests/js ]; then
   echo "==> node --test tests/js/"
   node --test --test-reporter=dot tests/js/
 fi
-echo "==> pytest"
-python -m pytest "$@"
+echo "==> pytest（每个 CPU 核心一个进程；TEST_WORKERS=0 则在一个进程里跑）"
+python -m pytest -n "${TEST_WORKERS:-auto}" --dist worksteal "$@"
