@@ -31,9 +31,8 @@ def on_files(files, config):
     from search.freshness import UPDATES_PAGE, recent_updates_markdown
     from search.page import load_front_matters
 
-    pages = load_front_matters(
-        Path(config.docs_dir)
-    )  # dates and titles only: no Markdown to render
+    # Dates and titles only: no Markdown to render.
+    pages = load_front_matters(Path(config.docs_dir))
     files.append(File.generated(config, UPDATES_PAGE, content=recent_updates_markdown(pages)))
     return files
 
