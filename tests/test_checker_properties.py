@@ -36,73 +36,69 @@ VALUES = st.recursive(
 DUMPED = st.dictionaries(st.sampled_from(KEYS) | st.text(max_size=6), VALUES, max_size=6).map(
     lambda d: yaml.safe_dump(d, allow_unicode=True)
 )
-# … or typed by hand: fragments that are often not YAML at all.
-TYPED = st.lists(
-    st.sampled_from(
-        [
-            "title: 退货",
-            "title: 退货: 运费",
-            "title: [未闭合",
-            "category: 退货",
-            "category: 退货",
-            "updated: 2026-13-01",
-            "updated: 2026-02-30",
-            "updated: 2026-11-26",
-            "phrasings:",
-            "  return-apply:",
-            "    - 怎么退",
-            "  - 缩进错了",
-            "search: {boost: lots}",
-            "a: &x [*x]",
-            "b: !!python/object:os.system ls",
-            "\tc: tab",
-            "? [a, b]\n: 1",
-            "<<: {title: 合并}",
-            "---",
-            "...",
-            "'",
-            "#",
-        ]
-    )
-    | st.text(max_size=20),
-    max_size=8,
-).map("\n".join)
-BODY = st.lists(
-    st.sampled_from(
-        [
-            "## 问题？ {#faq-one}",
-            "## 问题？ {#faq-one}",
-            "## 没有 id 的问题",
-            "# 一级标题",
-            "### 小标题 {#sub}",
-            "标题",
-            "-----",
-            "=====",
-            "```",
-            "~~~",
-            "!!! note",
-            "    ## 提示里的标题",
-            "    缩进的文字",
-            "[链接](missing.md#x)",
-            "[同页](#faq-one)",
-            "[坏锚点](#faq-on)",
-            "[外面](../pyproject.toml)",
-            "<h2>HTML 标题</h2>",
-            '<div markdown data-search-exclude="">',
-            "</div>",
-            "{: #attr }",
-            "（待填写）",
-            "答案。",
-            "- 列表",
-            "1. 步骤",
-            "| a | b |",
-            "|---|---|",
-            "",
-        ]
-    )
-    | st.text(max_size=30),
-    max_size=14,
-).map("\n".join)
+# … or typed by hand: fragments that are often not YAML at all (one a line).
+TYPED_LINES = """\
+title: 退货
+title: 退货: 运费
+title: [未闭合
+category: 退货
+updated: 2026-13-01
+updated: 2026-02-30
+updated: 2026-11-26
+phrasings:
+  return-apply:
+    - 怎么退
+  - 缩进错了
+search: {boost: lots}
+a: &x [*x]
+b: !!python/object:os.system ls
+\tc: tab
+? [a, b]
+: 1
+<<: {title: 合并}
+---
+...
+'
+#""".splitlines()
+# Markdown an editor might write, right or wrong (one a line; an empty line is a paragraph break).
+BODY_LINES = """\
+## 问题？ {#faq-one}
+## 没有 id 的问题
+# 一级标题
+### 小标题 {#sub}
+标题
+-----
+=====
+```
+~~~
+!!! note
+    ## 提示里的标题
+    缩进的文字
+[链接](missing.md#x)
+[同页](#faq-one)
+[坏锚点](#faq-on)
+[外面](../pyproject.toml)
+<h2>HTML 标题</h2>
+<div markdown data-search-exclude="">
+</div>
+{: #attr }
+（待填写）
+答案。
+- 列表
+1. 步骤
+| a | b |
+|---|---|
+
+""".splitlines()
+
+
+def text_of(lines: list[str], size: int, count: int) -> st.SearchStrategy[str]:
+    """Given sample lines, return a strategy for up to `count` lines of them or of random text."""
+    return st.lists(st.sampled_from(lines) | st.text(max_size=size), max_size=count).map("\n".join)
+
+
+TYPED = text_of(TYPED_LINES, 20, 8)
+BODY = text_of(BODY_LINES, 30, 14)
 
 
 @pytest.fixture(scope="module")

@@ -72,24 +72,9 @@ PLANTED = [
     ),
     (f"{DATA}/words.txt", "易客满 50 nz", "易客满 五十 nz", "领域词行格式不对：易客满 五十 nz"),
     (f"{DATA}/words.txt", "易客满 50 nz", "# 物流公司\n易客满 50 nz", "words.txt 不能写注释"),
-    (
-        f"{DATA}/regional.txt",
-        "\n",
-        "\n发货 出货\n",
-        "同义词行格式不对：发货 出货",
-    ),
-    (
-        f"{DATA}/platforms.txt",
-        "淘宝网\n",
-        "淘宝网: 淘宝\n",
-        "这一行像同义词的写法（有冒号）：淘宝网: 淘宝",
-    ),
-    (
-        f"{DATA}/uncovered.txt",
-        "地址+改, ",
-        "地址+, ",
-        "有空的名称（多了逗号或 +）",
-    ),
+    (f"{DATA}/regional.txt", "\n", "\n发货 出货\n", "同义词行格式不对：发货 出货"),
+    (f"{DATA}/platforms.txt", "淘宝网\n", "淘宝网: 淘宝\n", "这一行像同义词的写法（有冒号）"),
+    (f"{DATA}/uncovered.txt", "地址+改, ", "地址+, ", "有空的名称（多了逗号或 +）"),
     (f"{DATA}/particles.txt", "吗 呢 吧", "吗，呢 吧", "“吗，呢” 里有标点或符号"),
     (f"{DATA}/particles.txt", "吗 呢 吧", "吗 呢 吧 为什么", "“为什么” 会改变问题的意思"),
     (
