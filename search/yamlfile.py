@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-Path_ = tuple[Any, ...]  # keys and list indexes from the document's root, e.g. ("years", 2027)
+KeyPath = tuple[Any, ...]  # keys and list indexes from the document's root, e.g. ("years", 2027)
 _MAX_DEPTH = 50  # deeper nesting is a mistake (or an alias loop), not a help center's data
 
 
@@ -29,7 +29,7 @@ class YamlDoc:
     """Parsed YAML: the data (None when unreadable), each key's line, and what was wrong."""
 
     data: Any
-    lines: dict[Path_, int] = field(default_factory=dict)
+    lines: dict[KeyPath, int] = field(default_factory=dict)
     problems: list[YamlProblem] = field(default_factory=list)
 
     def line(self, *path: Any, default: int | None = None) -> int:
@@ -89,7 +89,7 @@ def parse_yaml(text: str, first_line: int = 1, any_tags: bool = False) -> YamlDo
 
 
 def _build(
-    loader: _Builder, node: yaml.Node, path: Path_, doc: YamlDoc, first: int, open_: set[int]
+    loader: _Builder, node: yaml.Node, path: KeyPath, doc: YamlDoc, first: int, open_: set[int]
 ) -> Any:
     line = first + node.start_mark.line
     if id(node) in open_ or len(path) > _MAX_DEPTH:
@@ -115,7 +115,7 @@ def _build(
 
 
 def _mapping(
-    loader: _Builder, node: yaml.Node, path: Path_, doc: YamlDoc, first: int, open_: set[int]
+    loader: _Builder, node: yaml.Node, path: KeyPath, doc: YamlDoc, first: int, open_: set[int]
 ) -> dict[Any, Any]:
     try:
         loader.flatten_mapping(node)  # `<<: *defaults` merge keys, as PyYAML itself does
