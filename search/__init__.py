@@ -42,7 +42,6 @@ _LAZY = {
     "new_page": "scaffold",
     "publish": "publisher",
     "report": "analytics",
-    "format_report": "analytics",
 }
 
 __all__ = [

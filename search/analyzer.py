@@ -29,7 +29,7 @@ HAN = re.compile(f"[{HAN_CHARS}]")
 _HAN = HAN
 _ALL_HAN = re.compile(f"[{HAN_CHARS}]+")
 _LATIN = re.compile(r"[a-z]+")
-_SEGMENTERS: dict[tuple[Path, str], jieba.Tokenizer] = {}
+_SEGMENTERS: dict[str, jieba.Tokenizer] = {}
 _SEGMENTER_LOCK = threading.Lock()
 
 
@@ -102,7 +102,9 @@ def _prepared(lexicon: Lexicon) -> jieba.Tokenizer:
 
 def segmenter(lexicon: Lexicon) -> jieba.Tokenizer:
     """Given the lexicon, return a private jieba tokenizer that knows the domain words and synonyms."""
-    key = (lexicon.words_file, lexicon.fingerprint)
+    # Keyed by content: checkouts (replicas, test copies) with the same word lists share one
+    # tokenizer instead of each paying jieba's half-second start.
+    key = lexicon.fingerprint
     found = _SEGMENTERS.get(key)
     if found is not None:
         return found

@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-import os
 import re
 import time
 from collections.abc import AsyncIterator
@@ -24,6 +23,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 import search as library
 from search.analytics import REASONS, Recorder
 from search.catalogue import load_catalogue
+from search.contracts import Health, json_schema
 from search.errors import BadQuery, KbError
 from search.limiter import RateLimiter
 from search.redaction import redact
@@ -47,7 +47,8 @@ schemas = SchemaGenerator(
                 "Error": {
                     "type": "object",
                     "properties": {"error": {"type": "string"}, "hint": {"type": "string"}},
-                }
+                },
+                "Health": json_schema(Health),
             }
         },
     }
@@ -265,15 +266,13 @@ async def health_endpoint(request: Request) -> Response:
     """
     summary: 服务状态：索引版本和文档数
     responses:
-      200: {description: 正常}
-      503: {description: 还没有索引}
+      200: {description: 正常, content: {application/json: {schema: {$ref: "#/components/schemas/Health"}}}}
+      503: {description: 还没有索引, content: {application/json: {schema: {$ref: "#/components/schemas/Error"}}}}
     """
     settings: Settings = request.app.state.settings
-    info = {
-        "status": "ok",
-        **library.index_info(settings),
-        "categories": request.app.state.categories,
-    }
+    info = Health(
+        status="ok", **library.index_info(settings), categories=request.app.state.categories
+    )
     return JSONResponse(info, headers={"Cache-Control": "no-store"})
 
 
@@ -409,11 +408,11 @@ def site_url(settings: Settings) -> str:
 def create_app(settings: Settings | None = None, *, analytics: bool | None = None) -> Starlette:
     """Given settings (default: from the environment), return the ASGI app serving API and site.
 
-    Analytics recording is on unless `analytics=False` or KB_ANALYTICS=0.
+    Analytics recording is on unless `analytics=False` or the settings turn it off (KB_ANALYTICS=0).
     """
     settings = settings or load_settings()
     if analytics is None:
-        analytics = os.environ.get("KB_ANALYTICS", "1") != "0"
+        analytics = settings.analytics
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -467,4 +466,4 @@ def create_app(settings: Settings | None = None, *, analytics: bool | None = Non
 
 def app_from_env() -> Starlette:
     """Uvicorn factory for `kb serve --workers N`: each worker process builds its own app."""
-    return create_app(load_settings(os.environ.get("KB_ROOT")))
+    return create_app(load_settings())  # KB_ROOT and the other knobs, as serve() handed them over

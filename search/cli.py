@@ -8,10 +8,12 @@ import json
 import re
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 
 import search
-from search.errors import ContentError, KbError
+from search.contracts import Report
+from search.errors import ContentError, DataFileError, KbError
 
 STARTED = time.perf_counter()  # for the start-up time kb search reports beside the search's own
 Handler = Callable[[argparse.Namespace, "search.Settings"], int]
@@ -183,7 +185,7 @@ def _serve(args: argparse.Namespace, settings: search.Settings) -> int:
     if not 1 <= args.port <= 65535:
         _err("kb：--port 必须在 1 到 65535 之间")
         return 2
-    done = search.ensure_built(settings)
+    done = search.ensure_built(settings, progress=lambda message: print(message, flush=True))
     if done:
         print(f"已更新：{'、'.join({'site': '站点', 'index': '索引'}[d] for d in done)}")
     print(
@@ -191,6 +193,43 @@ def _serve(args: argparse.Namespace, settings: search.Settings) -> int:
     )
     search.serve(settings, host=args.host, port=args.port, workers=args.workers)
     return 0
+
+
+def format_report(data: Report) -> str:
+    """Given report data, return it as readable Chinese text for a terminal."""
+    out = [f"最近 {data['days']} 天：共 {data['searches']} 次搜索", ""]
+
+    def table(
+        title: str, rows: Sequence[Mapping[str, object]], fmt: str, empty: str = "（无）"
+    ) -> None:
+        out.append(f"== {title} ==")
+        out.extend(fmt.format(**row) for row in rows)
+        if not rows:
+            out.append(empty)
+        out.append("")
+
+    table("热门搜索", data["top_queries"], "{count:>5} 次  {query}  （{results} 条结果）")
+    table(
+        "没有结果的搜索（考虑补充内容或同义词）",
+        data["zero_result_queries"],
+        "{count:>5} 次  {query}",
+    )
+    table(
+        "有结果但没人点击的搜索",
+        data["unclicked_queries"],
+        "{count:>5} 次  {query}  （第一条：{top_id}）",
+    )
+    table("阅读最多的答案（来自搜索点击）", data["most_read"], "{clicks:>5} 次  {id}")
+    out.append("== 答案反馈 ==")
+    for row in data["feedback"]:
+        reasons = "、".join(f"{k} {v}" for k, v in row["reasons"].items())
+        out.append(
+            f"  {row['id']}: 有帮助 {row['helpful']}，没帮助 {row['not_helpful']}"
+            + (f"（{reasons}）" if reasons else "")
+        )
+    if not data["feedback"]:
+        out.append("（无）")
+    return "\n".join(out)
 
 
 def _report_args(p: argparse.ArgumentParser) -> None:
@@ -207,10 +246,16 @@ def _report(args: argparse.Namespace, settings: search.Settings) -> int:
         _err("kb：--days 和 --top 必须是正整数")
         return 2
     data = search.report(settings.analytics_db, days=args.days, top=args.top)
-    print(
-        json.dumps(data, ensure_ascii=False, indent=2) if args.json else search.format_report(data)
-    )
+    print(json.dumps(data, ensure_ascii=False, indent=2) if args.json else format_report(data))
     return 0
+
+
+def _shown(path: str, settings: search.Settings | None) -> str:
+    """Given a file's path, return it relative to the help center's folder when it is inside it."""
+    try:
+        return Path(path).relative_to(settings.root).as_posix() if settings else path
+    except ValueError:
+        return path
 
 
 def parser() -> argparse.ArgumentParser:
@@ -230,6 +275,7 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run `kb` with argv; return the exit status (named library errors become messages, not tracebacks)."""
     args = parser().parse_args(argv)
+    settings = None
     try:
         settings = search.load_settings(args.root)
         return args.handler(args, settings)
@@ -237,6 +283,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         for p in e.problems:
             _err(p)
         _err(f"kb：{e}。{e.hint}")
+        return e.exit_code
+    except DataFileError as e:  # the same file:line line `kb check` prints
+        _err(e.problem(_shown(e.path, settings)))
         return e.exit_code
     except KbError as e:
         _err(f"kb：{e}" + (f"\n提示：{e.hint}" if e.hint else ""))

@@ -24,6 +24,7 @@ from whoosh.searching import Searcher
 
 from .analyzer import normalize, pinyin_initials, pinyin_key, segment
 from .catalogue import load_catalogue
+from .contracts import IndexInfo
 from .docwords import DocWords
 from .english import english_terms
 from .errors import BadQuery, IndexMissing
@@ -60,7 +61,6 @@ from .settings import Settings
 from .snippet import make_snippet
 from .suggester import Question, suggestions
 
-CACHE_SIZE = 2048  # memoised answers per engine (one index generation)
 MEMO_CHARS = 200  # longer questions (pasted messages) are rarely asked twice: not memoised
 REFRESH_SECONDS = 1.0  # how often a request checks whether a newer index was committed
 
@@ -78,9 +78,7 @@ class Engine:
         self.refresh_seconds = refresh_seconds
         # Shoppers ask the same few questions over and over: answers are memoised per index
         # generation (derived data only; a new generation starts empty). KB_SEARCH_CACHE=0 disables.
-        self.cache_size = (
-            int(os.environ.get("KB_SEARCH_CACHE", CACHE_SIZE)) if cache_size is None else cache_size
-        )
+        self.cache_size = settings.search_cache if cache_size is None else cache_size
         self._cache: OrderedDict[tuple[str, int, str | None], tuple[int, list[dict[str, Any]]]] = (
             OrderedDict()
         )
@@ -163,11 +161,11 @@ class Engine:
         if english:
             english_terms(self.settings.data_dir / "english.txt")
 
-    def info(self) -> dict[str, Any]:
+    def info(self) -> IndexInfo:
         """Return {"version", "documents"} of the index generation this engine serves."""
         with self._lock:
             searcher = self._open()
-            return {"version": self._version, "documents": searcher.doc_count()}
+            return IndexInfo(version=self._version, documents=searcher.doc_count())
 
     # -- vocabulary --------------------------------------------------------------------------
 
@@ -531,6 +529,6 @@ def warm(settings: Settings, english: bool = False) -> None:
     engine_for(settings).warm(english)
 
 
-def index_info(settings: Settings) -> dict[str, Any]:
+def index_info(settings: Settings) -> IndexInfo:
     """Given settings, return {"version", "documents"} of the index currently served."""
     return engine_for(settings).info()

@@ -6,7 +6,7 @@ import hashlib
 import json
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
@@ -16,11 +16,12 @@ from whoosh.index import FileIndex, LockError
 from whoosh.writing import CLEAR
 
 from .analyzer import ANALYZER_VERSION, normalize, pinyin_initials, segment
+from .contracts import IndexStats
 from .docwords import encode_words
 from .errors import IndexBusy
 from .lexicon import load_lexicon
 from .lockfile import exclusive
-from .page import Section, html_to_text, load_pages, searchable_html
+from .page import Page, Section, html_to_text, load_pages, searchable_html
 from .schema import INDEX_NAME, TEXT_FIELDS, make_schema
 from .settings import Settings
 
@@ -82,11 +83,13 @@ def complete(doc: dict[str, Any], data_dir: Path) -> dict[str, Any]:
     }
 
 
-def documents(settings: Settings) -> list[dict[str, Any]]:
-    """Given settings, return the index documents of every searchable section in docs/."""
+def documents(settings: Settings, pages: Sequence[Page] | None = None) -> list[dict[str, Any]]:
+    """Given settings (and docs/'s pages, if already loaded), return the index documents of every searchable section."""
+    if pages is None:
+        pages = load_pages(settings.docs_dir, settings.mkdocs_yml)
     return [
         section_document(section, settings.data_dir, page.search_boost)
-        for page in load_pages(settings.docs_dir, settings.mkdocs_yml)
+        for page in pages
         if not page.excluded_from_search
         for section in page.sections
     ]
@@ -104,14 +107,19 @@ def open_or_create(index_dir: Path, data_dir: Path) -> FileIndex:
 
 
 def build_index(
-    settings: Settings, full: bool = False, progress: Callable[[str], None] | None = None
-) -> dict[str, Any]:
+    settings: Settings,
+    full: bool = False,
+    progress: Callable[[str], None] | None = None,
+    pages: Sequence[Page] | None = None,
+) -> IndexStats:
     """Given settings, bring the index up to date with docs/ (only changed sections unless full); return stats.
 
-    `progress` is called with each document id after it is written (before the commit).
+    `progress` is called with each document id after it is written (before the commit); `pages`
+    are docs/'s pages when the caller has loaded them already (kb publish checks them first).
     """
     started = time.perf_counter()
-    stats = update_index(settings.index_dir, settings.data_dir, documents(settings), full, progress)
+    docs = documents(settings, pages)
+    stats = update_index(settings.index_dir, settings.data_dir, docs, full, progress)
     stats["seconds"] = round(time.perf_counter() - started, 3)
     return stats
 
@@ -122,7 +130,7 @@ def update_index(
     docs: list[dict[str, Any]],
     full: bool = False,
     progress: Callable[[str], None] | None = None,
-) -> dict[str, Any]:
+) -> IndexStats:
     """Given index documents, write the changed ones and delete the missing ones in one commit; return stats."""
     with index_lock(index_dir):
         ix = open_or_create(index_dir, data_dir)
@@ -133,7 +141,7 @@ def update_index(
         except LockError:
             raise IndexBusy(f"索引 {index_dir} 正在被另一个进程更新") from None
         new_ids = {d["id"] for d in docs}
-        stats = {"added": 0, "updated": 0, "removed": 0, "unchanged": 0}
+        stats = IndexStats(added=0, updated=0, removed=0, unchanged=0, documents=0)
         try:
             for doc in docs:
                 old = existing.get(doc["id"])

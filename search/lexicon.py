@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from .datafiles import require
 from .errors import KbError
 from .memo import prepared
 
@@ -81,6 +82,7 @@ def parse_names(path: Path) -> frozenset[str]:
 
 @lru_cache(maxsize=8)
 def _load(data_dir: Path, stamp: tuple[float, ...]) -> Lexicon:
+    require(*(data_dir / name for name in DATA_FILES))  # a broken file: a file:line message
     digest = hashlib.sha256()
     for name in DATA_FILES:
         digest.update((data_dir / name).read_bytes())

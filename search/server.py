@@ -4,18 +4,24 @@ from __future__ import annotations
 
 import copy
 import os
+from collections.abc import Callable
 
 from .settings import Settings
 from .site import build_site, built_at, is_stale
 
 
-def ensure_built(settings: Settings) -> list[str]:
-    """Given settings, build the site and update the index when missing or older than docs/; return what was done."""
+def ensure_built(settings: Settings, progress: Callable[[str], None] | None = None) -> list[str]:
+    """Given settings, build the site and update the index when missing or older than docs/; return what was done.
+
+    `progress` is told, in Chinese, what is about to take a while (the first build takes ~30 s).
+    """
     from . import build_index, index_info
     from .errors import IndexMissing
 
+    say = progress or (lambda message: None)
     done = []
     if is_stale(settings):
+        say("正在构建站点（MkDocs；第一次约需半分钟）…")
         build_site(settings)
         done.append("site")
     try:
@@ -24,6 +30,7 @@ def ensure_built(settings: Settings) -> list[str]:
     except IndexMissing:
         index_fresh = False
     if not index_fresh or "site" in done:
+        say("正在建立搜索索引…")
         build_index(settings)
         done.append("index")
     return done
@@ -49,15 +56,9 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000, workers
     """Given settings, serve site and API until interrupted (each worker loads the same read-only index)."""
     import uvicorn
 
-    os.environ["KB_ROOT"] = str(settings.root)
-    for key, path in (
-        ("KB_SITE_DIR", settings.site_dir),
-        ("KB_INDEX_DIR", settings.index_dir),
-        ("KB_DOCS_DIR", settings.docs_dir),
-        ("KB_BUILD_DIR", settings.build_dir),
-        ("KB_ANALYTICS_DB", settings.analytics_db),
-    ):
-        os.environ[key] = str(path)
+    # The hand-off to uvicorn's workers: each is a fresh process that calls load_settings(), so
+    # these Settings travel in the KB_* environment. The only place the library writes it.
+    os.environ.update(settings.environ())
     uvicorn.run(
         "search.api:app_from_env",
         factory=True,

@@ -10,7 +10,8 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from .errors import BuildError
+from .errors import BuildError, KbError
+from .renderer import mkdocs_config
 from .settings import Settings
 
 KEEP_RELEASES = 3
@@ -37,18 +38,32 @@ def _in_dir(path: Path) -> Iterator[None]:
         os.chdir(old)
 
 
-def source_mtime(settings: Settings) -> float:
-    """Given settings, return the newest modification time of anything the site is built from."""
-    roots = [
+def build_inputs(settings: Settings) -> list[Path]:
+    """Given settings, return the files and folders a site build reads: mkdocs.yml, docs/, the
+    editor data (jieba's word list), the theme overrides and the MkDocs hooks it names."""
+    try:
+        config = mkdocs_config(settings.mkdocs_yml)
+    except KbError:
+        config = {}  # the build will say what is wrong with mkdocs.yml; count the defaults
+    theme = config.get("theme") if isinstance(config.get("theme"), dict) else {}
+    hooks = config.get("hooks") if isinstance(config.get("hooks"), list) else []
+    return [
+        settings.mkdocs_yml,
         settings.docs_dir,
         settings.data_dir,
-        settings.root / "overrides",
-        settings.root / "scripts",
+        settings.root / str(theme.get("custom_dir") or "overrides"),
+        *(settings.root / str(hook) for hook in hooks),
     ]
+
+
+def source_mtime(settings: Settings) -> float:
+    """Given settings, return the newest modification time of anything the site is built from."""
     times = [settings.mkdocs_yml.stat().st_mtime]
-    for root in roots:
-        if root.is_dir():
-            times += [p.stat().st_mtime for p in root.rglob("*") if p.is_file()]
+    for source in build_inputs(settings):
+        if source.is_file():
+            times.append(source.stat().st_mtime)
+        elif source.is_dir():
+            times += [p.stat().st_mtime for p in source.rglob("*") if p.is_file()]
     return max(times)
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from search.analytics import Recorder, format_report, report
+from search.analytics import Recorder, report
+from search.cli import format_report
 
 
 def test_report_lists_top_zero_result_unclicked_and_most_read(tmp_path: Path):

@@ -10,7 +10,7 @@ pytestmark = pytest.mark.browser
 
 
 def agent(page, live_server: LiveServer, query: str) -> None:
-    page.goto(f"{live_server.url}/search/?q={query}", wait_until="networkidle")
+    page.goto(f"{live_server.url}/search/?q={query}", wait_until="load")
     page.wait_for_function(
         "() => !document.querySelector('.kb-agent__status').textContent.includes('正在搜索')"
     )
