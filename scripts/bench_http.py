@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import shutil
 import socket
 import statistics
@@ -22,6 +21,8 @@ import time
 import urllib.parse
 import urllib.request
 from pathlib import Path
+
+from bench_faults import parse_wrk
 
 ROOT = Path(__file__).resolve().parent.parent
 QUERIES = ROOT / "tests" / "eval" / "queries.tsv"
@@ -107,24 +108,8 @@ def wrk(url: str, paths: list[str], connections: int, seconds: int) -> dict[str,
         check=True,
     ).stdout
     os.unlink(f.name)
-
-    def ms(label: str) -> float:
-        m = re.search(rf"^\s*{label}%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
-        value, unit = float(m.group(1)), m.group(2)
-        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
-
-    errors = sum(int(n) for n in re.findall(r"Non-2xx or 3xx responses: (\d+)", out))
-    socket_errors = re.search(
-        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out
-    )
-    if socket_errors:
-        errors += sum(int(n) for n in socket_errors.groups())
-    return {
-        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
-        "p50": ms("50"),
-        "p99": ms("99"),
-        "errors": errors,
-    }
+    numbers = parse_wrk(out)
+    return {**numbers, "errors": numbers["non2xx"] + numbers["socket"]}
 
 
 def main() -> int:

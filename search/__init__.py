@@ -27,6 +27,7 @@ _LAZY = {
     "check": "checker",
     "find_problems": "checker",
     "build_site": "site",
+    "live_index_dir": "site",
     "load_pages": "page",
     "build_index": "indexer",
     "search": "engine",

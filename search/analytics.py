@@ -1,40 +1,31 @@
-"""Search analytics in SQLite: searches, clicks and answer feedback, recorded off the request path; `kb report`."""
+"""Search analytics: searches, clicks and answer feedback, recorded off the request path; `kb report`."""
 
 from __future__ import annotations
 
 import contextlib
+import itertools
+import json
 import logging
+import select
+import signal
+import socket
 import sqlite3
+import subprocess
+import sys
 import threading
 import time
-from collections import deque
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from .contracts import Report
+from .eventstore import connect
+from .eventwriter import RECORD_BYTES
 from .redaction import redact
 
 log = logging.getLogger("kb.analytics")
 
 REASONS = ("信息不全", "看不懂", "和我的情况不符", "其他")
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS searches (ts REAL NOT NULL, query TEXT NOT NULL, total INTEGER NOT NULL,
-                                     top_id TEXT, took_ms REAL NOT NULL);
-CREATE TABLE IF NOT EXISTS clicks (ts REAL NOT NULL, query TEXT NOT NULL, id TEXT NOT NULL, rank INTEGER);
-CREATE TABLE IF NOT EXISTS feedback (ts REAL NOT NULL, id TEXT NOT NULL, helpful INTEGER NOT NULL,
-                                     reason TEXT);
-CREATE INDEX IF NOT EXISTS searches_ts ON searches (ts);
-CREATE INDEX IF NOT EXISTS clicks_ts ON clicks (ts);
-CREATE INDEX IF NOT EXISTS feedback_ts ON feedback (ts);
-"""
-
-_INSERT = {
-    "searches": "INSERT INTO searches VALUES (?, ?, ?, ?, ?)",
-    "clicks": "INSERT INTO clicks VALUES (?, ?, ?, ?)",
-    "feedback": "INSERT INTO feedback VALUES (?, ?, ?, ?)",
-}
+QUEUE_BYTES = 4 << 20  # asked of the kernel for the queue; it may grant less
 
 
 def clean_query(query: str) -> str:
@@ -42,108 +33,135 @@ def clean_query(query: str) -> str:
     return " ".join(redact(query).split())[:1000]
 
 
-def connect(path: Path, timeout: float = 0.2) -> sqlite3.Connection:
-    """Given the database path, return a connection with the schema in place (WAL, short busy wait)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    db = sqlite3.connect(path, timeout=timeout, check_same_thread=False)
-    db.execute("PRAGMA journal_mode=WAL")
-    db.executescript(SCHEMA)
-    return db
-
-
-@dataclass
 class Recorder:
-    """Collects events in memory and writes them in batches from one background thread.
+    """Hands events to an analytics writer process through a bounded queue; never blocks a request.
 
-    A search only appends to a deque (no lock handoff, no thread wake-up per event); the writer
-    wakes every `flush_every` seconds. A search never waits on SQLite: when the database is
-    locked, full or unwritable, the batch is dropped and counted in `dropped`, and search goes on.
+    The queue is a Unix socket pair: `search()`, `click()` and `feedback()` each send one record
+    without waiting, and return False (counting it in `dropped`) when the queue is full. An event
+    handed over is kept by the kernel until the writer reads it, so it outlives this process. The
+    writer is restarted when it dies (whatever killed it), reading on where it stopped.
     """
 
-    path: Path
-    flush_every: float = 0.5
-    max_pending: int = 10_000
-
-    def __post_init__(self) -> None:
-        self._pending: deque[tuple[str, tuple[Any, ...]]] = deque()
-        self._wake = threading.Event()
-        self._flushed: list[threading.Event] = []
-        self._flush_lock = threading.Lock()
+    def __init__(self, store: str | Path, restart_after: float = 1.0) -> None:
+        self.store = store if isinstance(store, str) else f"sqlite:{store}"
+        self.restart_after = restart_after
+        self.acknowledged = 0  # events handed to the queue
+        self.dropped = 0  # events refused (queue full) or dropped by the writer
+        self.written = self.skipped = 0  # as the writer last reported
+        self.restarts = 0
+        self._sock, self._queue_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        with contextlib.suppress(OSError):  # a deeper queue where the system allows it
+            self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, QUEUE_BYTES)
+        self._sock.setblocking(False)
+        self._lock = threading.Lock()
+        self._flushes = itertools.count(1)
         self._closing = False
-        self.dropped = 0
-        self.written = 0
-        self._thread = threading.Thread(target=self._run, name="kb-analytics", daemon=True)
-        self._thread.start()
+        self._writer_dropped = 0
+        self._process = self._spawn()
+        self._watcher = threading.Thread(target=self._watch, name="kb-analytics", daemon=True)
+        self._watcher.start()
 
-    def _put(self, table: str, row: tuple[Any, ...]) -> None:
-        if len(self._pending) >= self.max_pending:  # the writer is stuck: shed load, not memory
-            self.dropped += 1
-        else:
-            self._pending.append((table, row))
+    @property
+    def writer_pid(self) -> int:
+        """The process id of the current writer."""
+        return self._process.pid
 
-    def search(self, query: str, total: int, top_id: str | None, took_ms: float) -> None:
-        """Record one search (the query redacted first)."""
-        self._put("searches", (time.time(), clean_query(query), total, top_id, round(took_ms, 2)))
+    def _spawn(self) -> subprocess.Popen[bytes]:
+        fd = self._queue_end.fileno()
+        return subprocess.Popen(
+            [sys.executable, "-m", "search.eventwriter", str(fd), self.store],
+            pass_fds=(fd,),
+            stdin=subprocess.DEVNULL,
+            cwd=Path(__file__)
+            .resolve()
+            .parent.parent,  # this checkout's `search`, whatever the cwd
+        )
 
-    def click(self, query: str, fid: str, rank: int | None) -> None:
-        """Record one click on a result (the query redacted first)."""
-        self._put("clicks", (time.time(), clean_query(query), fid, rank))
-
-    def feedback(self, fid: str, helpful: bool, reason: str | None) -> None:
-        """Record one 有帮助/没帮助 vote: the answer, the vote and a fixed reason, nothing about who."""
-        self._put("feedback", (time.time(), fid, int(helpful), reason))
-
-    def flush(self, timeout: float = 5.0) -> None:
-        """Block until everything recorded so far is written or dropped (tests and shutdown)."""
-        done = threading.Event()
-        with self._flush_lock:
-            self._flushed.append(done)
-        self._wake.set()
-        done.wait(timeout)
-
-    def close(self) -> None:
-        """Flush and stop the writer thread."""
-        self._closing = True
-        self.flush()
-        self._thread.join(5)
-
-    def _run(self) -> None:
-        db: sqlite3.Connection | None = None
+    def _watch(self) -> None:
+        """Restart the writer whenever it dies before it was asked to close."""
+        backoff = self.restart_after
         while True:
-            self._wake.wait(self.flush_every)
-            self._wake.clear()
-            with self._flush_lock:
-                waiters, self._flushed = self._flushed, []
-            rows = [self._pending.popleft() for _ in range(len(self._pending))]
-            if rows:
-                db = self._write(db, rows)
-            for done in waiters:
-                done.set()
-            if self._closing and not self._pending:
-                if db is not None:
-                    db.close()
+            started = time.monotonic()
+            code = self._process.wait()
+            if self._closing:
                 return
+            cause = f"signal {signal.Signals(-code).name}" if code < 0 else f"exit status {code}"
+            log.warning("analytics: writer %d died (%s); restarting it", self._process.pid, cause)
+            if time.monotonic() - started > 60:
+                backoff = self.restart_after  # it had been healthy: no penalty
+            time.sleep(backoff)
+            backoff = min(backoff * 2, 30.0)
+            if self._closing:
+                return
+            self._process = self._spawn()
+            self.restarts += 1
 
-    def _write(
-        self, db: sqlite3.Connection | None, rows: list[tuple[str, tuple[Any, ...]]]
-    ) -> sqlite3.Connection | None:
+    def _send(self, record: dict[str, Any]) -> bool:
         try:
-            db = db or connect(self.path)
-            by_table: dict[str, list[tuple[Any, ...]]] = {}
-            for table, row in rows:
-                by_table.setdefault(table, []).append(row)
-            with db:
-                for table, table_rows in by_table.items():
-                    db.executemany(_INSERT[table], table_rows)
-            self.written += len(rows)
-            return db
-        except (sqlite3.Error, OSError) as e:
-            self.dropped += len(rows)
-            log.warning("analytics: dropped %d events (%s)", len(rows), e)
-            with contextlib.suppress(Exception):
-                if db is not None:
-                    db.close()
-            return None
+            self._sock.send(json.dumps(record).encode())  # ASCII: half an emoji travels escaped
+        except OSError:  # BlockingIOError: the queue is full
+            self.dropped += 1
+            return False
+        self.acknowledged += 1
+        return True
+
+    def search(self, query: str, total: int, top_id: str | None, took_ms: float) -> bool:
+        """Record one search (the query redacted first); return whether the queue took it."""
+        row = (time.time(), clean_query(query), total, top_id, round(took_ms, 2))
+        return self._send({"event": "searches", "row": row})
+
+    def click(self, query: str, fid: str, rank: int | None) -> bool:
+        """Record one click on a result (the query redacted first); return whether the queue took it."""
+        return self._send({"event": "clicks", "row": (time.time(), clean_query(query), fid, rank)})
+
+    def feedback(self, fid: str, helpful: bool, reason: str | None) -> bool:
+        """Record one 有帮助/没帮助 vote: the answer, the vote and a fixed reason, nothing about who."""
+        return self._send({"event": "feedback", "row": (time.time(), fid, int(helpful), reason)})
+
+    def flush(self, timeout: float = 10.0) -> bool:
+        """Block until everything recorded so far is written or dropped; return False on timeout."""
+        with self._lock:
+            n = next(self._flushes)
+            deadline = time.monotonic() + timeout
+            while not self._control({"op": "flush", "n": n}):
+                if time.monotonic() > deadline:
+                    return False
+                time.sleep(0.01)
+            while (left := deadline - time.monotonic()) > 0:
+                ready, _, _ = select.select([self._sock], [], [], left)
+                if not ready:
+                    break
+                try:
+                    reply = json.loads(self._sock.recv(RECORD_BYTES))
+                except (BlockingIOError, ValueError):
+                    continue
+                if reply.get("flushed") == n:
+                    self.written, self.skipped = reply["written"], reply["skipped"]
+                    self.dropped += reply["dropped"] - self._writer_dropped
+                    self._writer_dropped = reply["dropped"]
+                    return True
+            return False
+
+    def _control(self, record: dict[str, Any]) -> bool:
+        try:
+            self._sock.send(json.dumps(record).encode())
+            return True
+        except OSError:
+            return False
+
+    def close(self, timeout: float = 10.0) -> None:
+        """Write what is queued, then stop the writer."""
+        self.flush(timeout)
+        self._closing = True
+        self._control({"op": "close"})
+        try:
+            self._process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            self._process.wait()
+        self._watcher.join(timeout)
+        self._sock.close()
+        self._queue_end.close()
 
 
 def _rows(db: sqlite3.Connection, sql: str, *params: Any) -> list[dict[str, Any]]:

@@ -2,41 +2,42 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import functools
 import json
-import logging
 import re
-import time
-from collections.abc import AsyncIterator
-from typing import Any
-from urllib.parse import unquote_to_bytes
+from collections.abc import AsyncIterator, Callable
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
+import anyio
 from starlette.applications import Starlette
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.schemas import SchemaGenerator
-from starlette.staticfiles import StaticFiles
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-import search as library
 from search.analytics import REASONS, Recorder
 from search.catalogue import load_catalogue
 from search.contracts import Health, json_schema
-from search.errors import BadQuery, KbError
+from search.engine import index_info, known_ids, search, suggest, warm
+from search.errors import BadQuery, BodyTooLarge, KbError, RecorderFull
 from search.limiter import RateLimiter
-from search.redaction import redact
+from search.middleware import EXCEPTION_HANDLERS, Guard, error_response, require_own_json
+from search.protocol import Connection, Limits
 from search.renderer import mkdocs_config
 from search.settings import Settings, load_settings
+from search.static import ReleaseFiles
 
-access_log = logging.getLogger("kb.access")
-error_log = logging.getLogger("kb.error")
+T = TypeVar("T")
 
 MAX_LIMIT = 50
 MAX_BODY = 4096
-_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
-_BAD_PERCENT = re.compile(rb"%(?![0-9A-Fa-f]{2})")
+BODY_SECONDS = 10.0  # a body still arriving after this long is refused
+_DIGITS = re.compile(r"[0-9]{1,6}")
+_HOST = re.compile(r"(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 schemas = SchemaGenerator(
     {
@@ -55,30 +56,23 @@ schemas = SchemaGenerator(
 )
 
 
-def error_response(status: int, message: str, hint: str = "") -> JSONResponse:
-    """Given a status and a Chinese message, return the API's JSON error."""
-    return JSONResponse({"error": message, "hint": hint}, status_code=status)
-
-
 def _int_param(request: Request, name: str, default: int, low: int, high: int) -> int:
+    """Given a request, return its integer parameter `name`: plain ASCII digits, within [low, high]."""
     raw = request.query_params.get(name)
     if raw is None or raw == "":
         return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise library.BadQuery(
-            f"{name} 必须是整数，收到 “{raw[:20]}”", f"用 {low} 到 {high} 之间的整数"
-        ) from None
+    if not _DIGITS.fullmatch(raw):  # int() would take "٣", "1_0", "+5" and " 5 "
+        raise BadQuery(f"{name} 必须是整数，收到 “{raw[:20]}”", f"用 {low} 到 {high} 之间的整数")
+    value = int(raw)
     if not low <= value <= high:
-        raise library.BadQuery(f"{name} 超出范围：{value}", f"用 {low} 到 {high} 之间的整数")
+        raise BadQuery(f"{name} 超出范围：{value}", f"用 {low} 到 {high} 之间的整数")
     return value
 
 
 def _q(request: Request) -> str:
     q = request.query_params.get("q")
     if q is None:
-        raise library.BadQuery("缺少参数 q", "在网址里加上 ?q=你的问题")
+        raise BadQuery("缺少参数 q", "在网址里加上 ?q=你的问题")
     return q
 
 
@@ -125,12 +119,14 @@ async def search_endpoint(request: Request) -> Response:
                     type: object
                     properties: {text: {type: string}, ids: {type: array, items: {type: string}}}
       400: {description: 参数错误, content: {application/json: {schema: {$ref: "#/components/schemas/Error"}}}}
+      429: {description: 太频繁（每个客户端每分钟约 120 次）}
     """
     settings: Settings = request.app.state.settings
     q = _q(request)
     limit = _int_param(request, "limit", 10, 1, MAX_LIMIT)
     category = request.query_params.get("category") or None
-    result = library.search(settings, q, limit=limit, category=category)
+    request.app.state.search_limiter.check(_client(request))
+    result = await _off_loop(request, search, settings, q, limit=limit, category=category)
     recorder: Recorder | None = request.app.state.recorder
     if recorder:
         top = result["results"][0]["id"] if result["results"] else None
@@ -150,18 +146,41 @@ async def suggest_endpoint(request: Request) -> Response:
     """
     settings: Settings = request.app.state.settings
     limit = _int_param(request, "limit", 8, 1, 20)
-    return JSONResponse(library.suggest(settings, _q(request), limit=limit))
+    return JSONResponse(await _off_loop(request, suggest, settings, _q(request), limit=limit))
+
+
+async def _off_loop(request: Request, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Run a library call in the worker's search threads, so a slow query never stalls the event loop."""
+    call = functools.partial(fn, *args, **kwargs)
+    return await anyio.to_thread.run_sync(call, limiter=request.app.state.search_threads)
+
+
+def _client(request: Request) -> str:
+    """Given a request, return the key its client is rate-limited by (its address)."""
+    return (request.client or ("-",))[0]
 
 
 async def _json_body(request: Request) -> dict[str, Any]:
-    if int(request.headers.get("content-length") or 0) > MAX_BODY:
-        raise BadQuery(f"请求体太大（上限 {MAX_BODY} 字节）", "只发送 id、helpful、reason 等字段")
-    body = await request.body()
-    if len(body) > MAX_BODY:
-        raise BadQuery(f"请求体太大（上限 {MAX_BODY} 字节）", "只发送 id、helpful、reason 等字段")
+    """Given a POST, return its JSON object; read at most MAX_BODY bytes, however the body is sent."""
+    require_own_json(request)
+    too_large = BodyTooLarge(f"请求体太大（上限 {MAX_BODY} 字节）", "只发送接口说明里列出的字段")
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BODY:
+        raise too_large
+    body = bytearray()
+    try:
+        async with asyncio.timeout(BODY_SECONDS):
+            # Chunked bodies have no Content-Length: count what arrives and stop at the limit.
+            async for chunk in request.stream():
+                body += chunk
+                if len(body) > MAX_BODY:
+                    raise too_large
+    except TimeoutError:
+        raise BadQuery("请求体发送得太慢", "检查网络后重新发送") from None
     try:
         data = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        # RecursionError: a few thousand nested brackets fit in the limit.
         raise BadQuery(
             "请求体不是合法的 JSON",
             '发送 UTF-8 编码的 JSON，例如 {"id": "cancel-fee", "helpful": true}',
@@ -171,21 +190,26 @@ async def _json_body(request: Request) -> dict[str, Any]:
     return data
 
 
-def _answer_id(data: dict[str, Any]) -> str:
+def _only(data: dict[str, Any], allowed: set[str]) -> None:
+    """Given a JSON object, raise BadQuery when it carries fields the endpoint does not take."""
+    unknown = set(data) - allowed
+    if unknown:
+        # Free text could carry names or addresses: events keep none, so they take none.
+        raise BadQuery(
+            f"不接受的字段：{'、'.join(sorted(unknown))[:200]}",
+            f"只发送 {'、'.join(sorted(allowed))}",
+        )
+
+
+def _answer_id(request: Request, data: dict[str, Any], kinds: tuple[str, ...]) -> str:
+    """Given an event, return its answer id when the index served has one of that kind, else BadQuery."""
     fid = data.get("id")
-    if not isinstance(fid, str) or not _ID.match(fid):
-        raise BadQuery("id 必须是 FAQ 的 id，例如 cancel-fee", "用搜索结果或页面锚点里的 id")
+    # Only ids the help center has: a free id field could carry anything (a phone number, a name).
+    if not isinstance(fid, str) or known_ids(request.app.state.settings).get(fid) not in kinds:
+        raise BadQuery(
+            "id 必须是帮助中心里的答案 id，例如 cancel-fee", "用搜索结果或页面锚点里的 id"
+        )
     return fid
-
-
-def _limited(request: Request) -> Response | None:
-    limiter: RateLimiter = request.app.state.limiter
-    wait = limiter.hit((request.client or ("-",))[0])
-    if wait:
-        response = error_response(429, "提交太频繁了", f"请 {wait:.0f} 秒后再试")
-        response.headers["Retry-After"] = str(int(wait) + 1)
-        return response
-    return None
 
 
 async def feedback_endpoint(request: Request) -> Response:
@@ -203,14 +227,16 @@ async def feedback_endpoint(request: Request) -> Response:
               reason: {type: string, enum: [信息不全, 看不懂, 和我的情况不符, 其他]}
     responses:
       202: {description: 已记录}
+      503: {description: 记录服务暂时繁忙（没有记录）}
       400: {description: 参数错误, content: {application/json: {schema: {$ref: "#/components/schemas/Error"}}}}
+      413: {description: 请求体太大}
+      403: {description: 其他网站发出的请求}
+      415: {description: 不是 JSON}
       429: {description: 太频繁}
     """
-    limited = _limited(request)
-    if limited:
-        return limited
+    request.app.state.limiter.check(_client(request))
     data = await _json_body(request)
-    fid = _answer_id(data)
+    fid = _answer_id(request, data, ("faq",))
     helpful = data.get("helpful")
     if not isinstance(helpful, bool):
         raise BadQuery("helpful 必须是 true 或 false", '有帮助发 "helpful": true，没帮助发 false')
@@ -219,14 +245,10 @@ async def feedback_endpoint(request: Request) -> Response:
         raise BadQuery(
             "reason 只能在“没帮助”时填写，且必须是给定选项之一", f"可选：{'、'.join(REASONS)}"
         )
-    unknown = set(data) - {"id", "helpful", "reason"}
-    if unknown:
-        # Free text could carry names or addresses: feedback keeps none, so it takes none.
-        raise BadQuery(
-            f"不接受的字段：{'、'.join(sorted(unknown))}", "只发送 id、helpful 和可选的 reason"
-        )
-    if request.app.state.recorder:
-        request.app.state.recorder.feedback(fid, helpful, reason)
+    _only(data, {"id", "helpful", "reason"})
+    recorder: Recorder | None = request.app.state.recorder
+    if recorder and not recorder.feedback(fid, helpful, reason):
+        raise RecorderFull("反馈暂时无法记录")
     return JSONResponse({"status": "recorded"}, status_code=202)
 
 
@@ -245,20 +267,31 @@ async def click_endpoint(request: Request) -> Response:
               rank: {type: integer, minimum: 1}
     responses:
       202: {description: 已记录}
+      503: {description: 记录服务暂时繁忙（没有记录）}
       400: {description: 参数错误, content: {application/json: {schema: {$ref: "#/components/schemas/Error"}}}}
+      413: {description: 请求体太大}
+      403: {description: 其他网站发出的请求}
+      415: {description: 不是 JSON}
+      429: {description: 太频繁}
     """
+    request.app.state.click_limiter.check(_client(request))
     data = await _json_body(request)
-    fid = _answer_id(data)
+    _only(data, {"query", "id", "rank"})
+    fid = _answer_id(request, data, ("faq", "intro"))
     query = data.get("query")
     if not isinstance(query, str) or not query.strip() or len(query) > 1000:
         raise BadQuery("query 必须是 1 到 1000 字的文字", "发送用户点击前搜索的原文")
+    if _SURROGATE.search(query):
+        # JSON can spell half an emoji (\ud800); no text store can keep it.
+        raise BadQuery("query 里有不完整的字符（半个表情符号）", "删掉末尾不完整的表情后再发送")
     rank = data.get("rank")
     if rank is not None and (
         not isinstance(rank, int) or isinstance(rank, bool) or not 1 <= rank <= MAX_LIMIT
     ):
         raise BadQuery(f"rank 必须是 1 到 {MAX_LIMIT} 的整数", "第一条结果的 rank 是 1")
-    if request.app.state.recorder:
-        request.app.state.recorder.click(query, fid, rank)
+    recorder: Recorder | None = request.app.state.recorder
+    if recorder and not recorder.click(query, fid, rank):
+        raise RecorderFull("点击暂时无法记录")
     return JSONResponse({"status": "recorded"}, status_code=202)
 
 
@@ -271,7 +304,9 @@ async def health_endpoint(request: Request) -> Response:
     """
     settings: Settings = request.app.state.settings
     info = Health(
-        status="ok", **library.index_info(settings), categories=request.app.state.categories
+        status="ok",
+        **await _off_loop(request, index_info, settings),
+        categories=request.app.state.categories,
     )
     return JSONResponse(info, headers={"Cache-Control": "no-store"})
 
@@ -282,20 +317,23 @@ async def service_endpoint(request: Request) -> Response:
 
 
 async def sitemap_endpoint(request: Request) -> Response:
-    """Serve the sitemap with this server's own address in place of mkdocs.yml's site_url.
+    """Serve the sitemap with the address the shopper reached in place of mkdocs.yml's site_url.
 
     Material's instant navigation only takes over links it finds in the sitemap, so the sitemap
-    must name the host and port the shopper actually reached (any port, behind any proxy).
+    must name the host and port the shopper actually reached (any port). Only hosts the help
+    center is known by are reflected (this machine's, site_url's, KB_PUBLIC_HOSTS): any other
+    Host header gets site_url's sitemap as built.
     """
     settings: Settings = request.app.state.settings
     try:
         xml = (settings.site_dir / "sitemap.xml").read_text(encoding="utf-8")
     except OSError:
         return Response("Not Found", status_code=404)
-    base = str(request.base_url)
     site_url = request.app.state.site_url
-    if site_url:
-        xml = xml.replace(f"<loc>{site_url}", f"<loc>{base}")
+    host = request.headers.get("host", "")
+    name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
+    if site_url and _HOST.fullmatch(host) and name.lower() in request.app.state.public_hosts:
+        xml = xml.replace(f"<loc>{site_url}", f"<loc>{request.base_url}")
     return Response(xml, media_type="application/xml", headers={"Cache-Control": "no-cache"})
 
 
@@ -320,82 +358,6 @@ async def api_fallback(request: Request) -> Response:
     return error_response(404, "没有这个接口", "接口说明见 /api/openapi.json")
 
 
-async def kb_error(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, KbError)
-    return error_response(exc.http_status, exc.message, exc.hint)
-
-
-async def http_error(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, HTTPException)
-    if request.url.path.startswith("/api/"):
-        messages = {404: "没有这个接口", 405: "不支持这个请求方法"}
-        return error_response(
-            exc.status_code,
-            messages.get(exc.status_code, exc.detail),
-            "接口说明见 /api/openapi.json",
-        )
-    return Response(exc.detail, status_code=exc.status_code, headers=exc.headers)
-
-
-async def unexpected_error(request: Request, exc: Exception) -> Response:
-    error_log.exception("unexpected error on %s", request.url.path)
-    return error_response(500, "服务器内部错误", "请稍后再试；问题持续时请联系管理员")
-
-
-class Guard:
-    """Reject undecodable API query strings with a JSON 400, and write a redacted access log line."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = time.perf_counter()
-        status = 500
-
-        async def send_wrapper(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        query, problem = _decode_query(scope.get("query_string", b""))
-        if not scope["path"].startswith("/api/"):
-            problem = None  # the site's files ignore their query string
-        try:
-            if problem:
-                await error_response(400, problem, "把参数按 UTF-8 做 URL 编码后再发送")(
-                    scope, receive, send_wrapper
-                )
-                status = 400
-            else:
-                await self.app(scope, receive, send_wrapper)
-        finally:
-            query = redact(query)
-            access_log.info(
-                '%s "%s %s%s" %d %.1fms',
-                (scope.get("client") or ("-",))[0],
-                scope["method"],
-                scope["path"],
-                f"?{query}" if query else "",
-                status,
-                (time.perf_counter() - started) * 1000,
-            )
-
-
-def _decode_query(raw: bytes) -> tuple[str, str | None]:
-    """Given a raw query string, return it decoded (for the log) and what is wrong with it, if anything."""
-    data = unquote_to_bytes(raw.replace(b"+", b" "))
-    if _BAD_PERCENT.search(raw):
-        return data.decode("utf-8", "replace"), "网址参数里有无效的百分号编码"
-    try:
-        return data.decode("utf-8"), None
-    except UnicodeDecodeError:
-        return data.decode("utf-8", "replace"), "网址参数不是合法的 UTF-8（可能被截断了）"
-
-
 def site_url(settings: Settings) -> str:
     """Given settings, return mkdocs.yml's site_url with a trailing slash ('' when unset)."""
     try:
@@ -418,8 +380,10 @@ def create_app(settings: Settings | None = None, *, analytics: bool | None = Non
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         # Load jieba, the index and the searcher now, not on a shopper's first search.
         with contextlib.suppress(KbError):
-            library.warm(settings, english=True)
-            library.search(settings, "退货运费", limit=1)
+            warm(settings, english=True)
+            search(settings, "退货运费", limit=1)
+        if analytics:
+            app.state.recorder = Recorder(settings.analytics_db)
         yield
         if app.state.recorder:
             app.state.recorder.close()
@@ -439,24 +403,33 @@ def create_app(settings: Settings | None = None, *, analytics: bool | None = Non
         Route(
             "/api/{rest:path}", api_fallback, methods=list(_ALL_METHODS), include_in_schema=False
         ),
-        # site_dir is a symlink swapped atomically on publish; StaticFiles resolves it per request.
-        Mount(
-            "/", StaticFiles(directory=settings.site_dir, html=True, check_dir=False), name="site"
-        ),
+        # site_dir is a symlink swapped atomically on publish: resolved once per request.
+        Mount("/", ReleaseFiles(settings.site_dir), name="site"),
     ]
     app = Starlette(
         routes=routes,
-        exception_handlers={
-            KbError: kb_error,
-            HTTPException: http_error,
-            Exception: unexpected_error,
-        },
+        exception_handlers=EXCEPTION_HANDLERS,
         lifespan=lifespan,
     )
     app.state.settings = settings
-    app.state.recorder = Recorder(settings.analytics_db) if analytics else None
-    app.state.limiter = RateLimiter()
+    app.state.recorder = None  # started with the app (lifespan): a writer process per worker
+    # Budgets shared by every worker of this server, kept beside its analytics.
+    limits = settings.analytics_db.with_name(f"{settings.analytics_db.name}.limits")
+    app.state.limiter = RateLimiter(10, 60.0, limits / "feedback.bin")
+    app.state.click_limiter = RateLimiter(60, 60.0, limits / "click.bin")
+    # Generous for a person typing (by default a burst of 120, then 2 a second); a flood of
+    # costly queries is not.
+    budget = settings.search_per_minute
+    app.state.search_limiter = RateLimiter(budget, 60.0, limits / "search.bin")
+    app.state.search_threads = anyio.CapacityLimiter(settings.search_threads)
     app.state.site_url = site_url(settings)
+    app.state.public_hosts = {
+        "localhost",
+        "127.0.0.1",
+        "[::1]",
+        (urlsplit(app.state.site_url).hostname or "").lower(),
+        *(h.strip().lower() for h in settings.public_hosts.split(",") if h.strip()),
+    }
     app.state.categories = [
         c for c in load_catalogue(settings.catalogue_file).categories if c != "帮助中心"
     ]
@@ -466,4 +439,6 @@ def create_app(settings: Settings | None = None, *, analytics: bool | None = Non
 
 def app_from_env() -> Starlette:
     """Uvicorn factory for `kb serve --workers N`: each worker process builds its own app."""
-    return create_app(load_settings())  # KB_ROOT and the other knobs, as serve() handed them over
+    settings = load_settings()  # KB_ROOT and the other knobs, as serve() handed them over
+    Connection.configure(Limits(settings.max_head_bytes, settings.head_seconds))
+    return create_app(settings)

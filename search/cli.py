@@ -56,7 +56,8 @@ def _build(args: argparse.Namespace, settings: search.Settings) -> int:
     "publish", "发布：kb check → 构建站点 → 更新索引，全部成功才上线；失败时线上站点和索引不变"
 )
 def _publish(args: argparse.Namespace, settings: search.Settings) -> int:
-    result = search.publish(settings)
+    stages = {"check": "检查内容…", "build": "构建站点…", "index": "更新索引…", "live": "上线…"}
+    result = search.publish(settings, progress=lambda stage: _err(f"kb publish：{stages[stage]}"))
     for warning in result["warnings"]:
         _err(warning)
     index = result["index"]
@@ -76,7 +77,7 @@ def _index_args(p: argparse.ArgumentParser) -> None:
 def _index(args: argparse.Namespace, settings: search.Settings) -> int:
     stats = search.build_index(settings, full=args.full)
     print(
-        f"索引已更新（{stats['seconds']} 秒）：{settings.index_dir}，共 {stats['documents']} 个文档；"
+        f"索引已更新（{stats['seconds']} 秒）：{search.live_index_dir(settings)}，共 {stats['documents']} 个文档；"
         f"新增 {stats['added']}，更新 {stats['updated']}，删除 {stats['removed']}，"
         f"未变 {stats['unchanged']}"
     )

@@ -7,16 +7,17 @@ millisecond); tokenising the query and highlighting happen outside it where they
 
 from __future__ import annotations
 
+import functools
 import itertools
 import os
 import re
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import FileIndex
@@ -27,7 +28,7 @@ from .catalogue import load_catalogue
 from .contracts import IndexInfo
 from .docwords import DocWords
 from .english import english_terms
-from .errors import BadQuery, IndexMissing
+from .errors import BadQuery, IndexCorrupt, IndexMissing, index_errors
 from .lexicon import Lexicon, load_lexicon
 from .memo import BoundedDict
 from .query import (
@@ -58,15 +59,34 @@ from .ranking import (
 from .retrieval import MAX_TERM_CHARS, MAX_TERMS, Postings
 from .schema import INDEX_NAME, TEXT_FIELDS
 from .settings import Settings
+from .site import live_index_dir
 from .snippet import make_snippet
 from .suggester import Question, suggestions
+
+T = TypeVar("T")
 
 MEMO_CHARS = 200  # longer questions (pasted messages) are rarely asked twice: not memoised
 REFRESH_SECONDS = 1.0  # how often a request checks whether a newer index was committed
 
 
+def _guarded(method: Callable[..., T]) -> Callable[..., T]:
+    """Wrap an Engine method so a damaged index is a named error (and is reopened on the next call)."""
+
+    @functools.wraps(method)
+    def wrapper(self: Engine, *args: Any, **kwargs: Any) -> T:
+        try:
+            with index_errors(self._folder or self.settings.index_dir):
+                return method(self, *args, **kwargs)
+        except IndexCorrupt as e:
+            self.close()
+            self._damaged = (e, self._folder, time.monotonic())
+            raise
+
+    return wrapper
+
+
 class Engine:
-    """Searches one index folder; picks up newly committed index generations by itself."""
+    """Searches the served index; follows new releases and newly committed generations by itself."""
 
     def __init__(
         self,
@@ -85,6 +105,8 @@ class Engine:
         self._lock = threading.RLock()
         self._searcher: Searcher | None = None
         self._ix: FileIndex | None = None
+        self._folder: Path | None = None  # where the open index lives
+        self._damaged: tuple[IndexCorrupt, Path | None, float] | None = None
         self._version = ""
         self._checked = 0.0
         self._df: BoundedDict = BoundedDict(MAX_TERMS)
@@ -94,34 +116,50 @@ class Engine:
         self._postings: Postings
         self._initials: dict[str, tuple[str, ...]] = {}
         self._questions: list[Question] | None = None
+        self._ids: dict[str, str] | None = None
         self._categories = load_catalogue(settings.catalogue_file).categories
 
     # -- index generations -------------------------------------------------------------------
 
     def _open(self) -> Searcher:
-        """Return a searcher on the latest generation (call with the lock held)."""
+        """Return a searcher on the latest generation (call with the lock held).
+
+        Every `refresh_seconds` it looks where the index is served from now: a publish moves the
+        `site` pointer to a new release (and its index), `kb index` commits a new generation.
+        """
         if self._searcher is None:
+            if self._damaged is not None:  # found damaged lately: no reopening on every request
+                error, folder, when = self._damaged
+                if time.monotonic() - when < self.refresh_seconds and folder == live_index_dir(
+                    self.settings
+                ):
+                    raise IndexCorrupt(error.message)
+                self._damaged = None
             self._adopt(self._fresh_searcher())
         elif time.monotonic() - self._checked >= self.refresh_seconds:
             self._checked = time.monotonic()
+            moved = live_index_dir(self.settings) != self._folder
             try:
-                latest = self._ix.latest_generation()
+                latest = -1 if moved else self._ix.latest_generation()
             except OSError:  # the folder is being replaced: keep serving what we have
                 latest = -1
-            if latest > self._searcher.reader().generation():
+            if moved or latest > self._searcher.reader().generation():
                 old = self._searcher
-                self._adopt(self._fresh_searcher())
+                self._searcher = None  # if the new one cannot be opened, say so; never serve stale
                 old.close()  # safe: every use of a searcher happens under the lock
+                self._adopt(self._fresh_searcher())
         assert self._searcher is not None
         return self._searcher
 
     def _fresh_searcher(self) -> Searcher:
-        """Open the latest generation of the index with the engine's weighting; IndexMissing if none."""
-        storage = FileStorage(str(self.settings.index_dir))
-        if not self.settings.index_dir.is_dir() or not storage.index_exists(INDEX_NAME):
-            raise IndexMissing(f"还没有搜索索引：{self.settings.index_dir}")
-        self._ix = storage.open_index(INDEX_NAME)
-        return self._ix.searcher(weighting=WEIGHTING)
+        """Open the latest generation of the served index with the engine's weighting; IndexMissing if none."""
+        folder = self._folder = live_index_dir(self.settings)
+        storage = FileStorage(str(folder))
+        if not folder.is_dir() or not storage.index_exists(INDEX_NAME):
+            raise IndexMissing(f"还没有搜索索引：{folder}")
+        with index_errors(folder):
+            self._ix = storage.open_index(INDEX_NAME)
+            return self._ix.searcher(weighting=WEIGHTING)
 
     def _adopt(self, searcher: Searcher) -> None:
         self._searcher = searcher
@@ -132,9 +170,10 @@ class Engine:
         self._pinyin = None
         self._postings = Postings(searcher)
         self._questions = None
+        self._ids = None
         self._cache = OrderedDict()
         gen = searcher.reader().generation()
-        toc = self.settings.index_dir / f"_{INDEX_NAME}_{gen}.toc"
+        toc = self._folder / f"_{INDEX_NAME}_{gen}.toc"
         stamp = toc.stat().st_mtime_ns if toc.exists() else 0
         self._version = f"{gen}.{stamp:x}"
 
@@ -161,11 +200,23 @@ class Engine:
         if english:
             english_terms(self.settings.data_dir / "english.txt")
 
+    @_guarded
     def info(self) -> IndexInfo:
         """Return {"version", "documents"} of the index generation this engine serves."""
         with self._lock:
             searcher = self._open()
             return IndexInfo(version=self._version, documents=searcher.doc_count())
+
+    @_guarded
+    def known_ids(self) -> dict[str, str]:
+        """Return {result id: kind ("faq" or "intro")} of the generation served (read once per generation)."""
+        with self._lock:
+            searcher = self._open()
+            if self._ids is None:
+                self._ids = {
+                    f["id"]: f.get("kind", "faq") for f in searcher.reader().all_stored_fields()
+                }
+            return self._ids
 
     # -- vocabulary --------------------------------------------------------------------------
 
@@ -240,6 +291,7 @@ class Engine:
 
     # -- searching ---------------------------------------------------------------------------
 
+    @_guarded
     def search(self, query: str, *, limit: int = 10, category: str | None = None) -> dict[str, Any]:
         """Given a shopper's question, return {"query", "total", "took_ms", "results", "related"}.
 
@@ -380,6 +432,7 @@ class Engine:
 
     # -- suggestions -------------------------------------------------------------------------
 
+    @_guarded
     def suggest(self, prefix: str, *, limit: int = 8) -> dict[str, Any]:
         """Given what the user has typed so far, return {"query", "suggestions": [{"id", "title", "url"}]}."""
         if not isinstance(prefix, str) or len(prefix) > MAX_QUERY_CHARS:
@@ -527,6 +580,11 @@ def suggest(settings: Settings, prefix: str, *, limit: int = 8) -> dict[str, Any
 def warm(settings: Settings, english: bool = False) -> None:
     """Given settings, load the index and dictionaries now rather than on the first search."""
     engine_for(settings).warm(english)
+
+
+def known_ids(settings: Settings) -> dict[str, str]:
+    """Given settings, return {result id: kind} of the index currently served."""
+    return engine_for(settings).known_ids()
 
 
 def index_info(settings: Settings) -> IndexInfo:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 
@@ -86,6 +88,30 @@ class IndexMissing(KbError):
     hint = "先运行 kb index（或 kb publish）生成索引"
 
 
+class IndexCorrupt(KbError):
+    """The search index cannot be read (a damaged segment or table of contents)."""
+
+    exit_code = 5
+    http_status = 503
+    hint = "运行 kb index --full 重建索引；站点页面不受影响"
+
+
+@contextlib.contextmanager
+def index_errors(where: object) -> Iterator[None]:
+    """Turn any error raised inside Whoosh while the block reads or writes `where` into IndexCorrupt."""
+    try:
+        yield
+    except KbError:
+        raise
+    except Exception as e:
+        tb = e.__traceback__
+        while tb is not None:
+            if tb.tb_frame.f_globals.get("__name__", "").startswith("whoosh"):
+                raise IndexCorrupt(f"搜索索引损坏，读不了：{where}（{type(e).__name__}）") from e
+            tb = tb.tb_next
+        raise
+
+
 class BadQuery(KbError):
     """The search request is invalid (blank, too long, bad limit, control characters…)."""
 
@@ -93,8 +119,45 @@ class BadQuery(KbError):
     http_status = 400
 
 
+class BodyTooLarge(BadQuery):
+    """A request body is over the API's size limit (reading stopped at the limit)."""
+
+    http_status = 413
+
+
+class NotJson(BadQuery):
+    """A POST that does not declare a JSON body (a cross-site form or text/plain request)."""
+
+    http_status = 415
+
+
+class CrossSite(KbError):
+    """A write request that another site's page made the browser send."""
+
+    http_status = 403
+    hint = "只接受帮助中心自己页面发出的请求"
+
+
 class UnknownCategory(BadQuery):
     """The requested category is not one the help center has."""
+
+
+class RateLimited(KbError):
+    """A client sent more requests than its budget allows; `retry_after` says when it may again."""
+
+    http_status = 429
+    exit_code = 75
+
+    def __init__(self, message: str, retry_after: float) -> None:
+        super().__init__(message, f"请 {retry_after:.0f} 秒后再试")
+        self.retry_after = retry_after
+
+
+class RecorderFull(KbError):
+    """The analytics queue is full: the event was not taken (and is not acknowledged)."""
+
+    http_status = 503
+    hint = "记录服务暂时繁忙，请稍后再试"
 
 
 class PublishBusy(KbError):

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import re
+import shutil
 import time
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
@@ -18,12 +20,24 @@ from whoosh.writing import CLEAR
 from .analyzer import ANALYZER_VERSION, normalize, pinyin_initials, segment
 from .contracts import IndexStats
 from .docwords import encode_words
-from .errors import IndexBusy
+from .errors import IndexBusy, IndexCorrupt, index_errors
 from .lexicon import load_lexicon
 from .lockfile import exclusive
 from .page import Page, Section, html_to_text, load_pages, searchable_html
 from .schema import INDEX_NAME, TEXT_FIELDS, make_schema
 from .settings import Settings
+from .site import (
+    INDEX,
+    activate_release,
+    carry_index,
+    discard_release,
+    link_live_site,
+    live_index_dir,
+    new_release,
+    release_lock,
+)
+
+log = logging.getLogger("kb.index")
 
 LOCK_FILE = ".kb-index.lock"
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
@@ -112,16 +126,77 @@ def build_index(
     progress: Callable[[str], None] | None = None,
     pages: Sequence[Page] | None = None,
 ) -> IndexStats:
-    """Given settings, bring the index up to date with docs/ (only changed sections unless full); return stats.
+    """Given settings, bring the served index up to date with docs/ (only changed sections unless full); return stats.
 
-    `progress` is called with each document id after it is written (before the commit); `pages`
-    are docs/'s pages when the caller has loaded them already (kb publish checks them first).
+    Incremental updates commit into the index served now (Whoosh's atomic commit). `full`
+    rebuilds from scratch into a fresh folder: a new release that keeps the live site, made
+    live in one step. A damaged index is rebuilt in full. `progress` is called with each
+    document id after it is written (before the commit); `pages` are docs/'s pages when the
+    caller has loaded them already (kb publish checks them first).
     """
     started = time.perf_counter()
-    docs = documents(settings, pages)
-    stats = update_index(settings.index_dir, settings.data_dir, docs, full, progress)
+    with release_lock(settings, IndexBusy(f"索引 {settings.index_dir} 正在被另一个进程更新")):
+        docs = documents(settings, pages)
+        stats: IndexStats | None = None
+        if not full or settings.index_pinned:
+            try:
+                stats = update_index(
+                    live_index_dir(settings), settings.data_dir, docs, full, progress
+                )
+            except IndexCorrupt as e:
+                if settings.index_pinned:
+                    raise
+                log.warning("%s: rebuilding it in full", e)
+        if stats is None:
+            release = new_release(settings)
+            try:
+                link_live_site(settings, release)
+                stats = index_release(settings, release, docs, full=True, progress=progress)
+                activate_release(settings, release)
+            except BaseException:
+                discard_release(release)
+                raise
     stats["seconds"] = round(time.perf_counter() - started, 3)
     return stats
+
+
+def index_release(
+    settings: Settings,
+    release: Path,
+    docs: list[dict[str, Any]],
+    full: bool = False,
+    progress: Callable[[str], None] | None = None,
+) -> dict[str, Any]:
+    """Given a new release folder, write its index: the served one copied and updated, or a fresh one.
+
+    Counts (added, updated…) are against the index served now. A served index that is damaged
+    is not copied: the release gets a fresh one.
+    """
+    served, target = live_index_dir(settings), release / INDEX
+    previous = _digests(served)
+    if previous is None:  # none yet, or damaged: nothing to start from
+        previous, full = {}, True
+    if not full:
+        carry_index(settings, release)
+    try:
+        return update_index(target, settings.data_dir, docs, full, progress, previous)
+    except IndexCorrupt:
+        if full:
+            raise
+        shutil.rmtree(target, ignore_errors=True)
+        return update_index(target, settings.data_dir, docs, True, progress, previous)
+
+
+def _digests(index_dir: Path) -> dict[str, str] | None:
+    """Given an index folder, return {id: digest} of its documents; None when it has none or is damaged."""
+    storage = FileStorage(str(index_dir))
+    if not index_dir.is_dir() or not storage.index_exists(INDEX_NAME):
+        return None
+    try:
+        with index_errors(index_dir), storage.open_index(INDEX_NAME).reader() as reader:
+            return {f["id"]: f["digest"] for f in reader.all_stored_fields()}
+    except IndexCorrupt:
+        return None
 
 
 def update_index(
@@ -130,12 +205,18 @@ def update_index(
     docs: list[dict[str, Any]],
     full: bool = False,
     progress: Callable[[str], None] | None = None,
+    previous: dict[str, str] | None = None,
 ) -> IndexStats:
-    """Given index documents, write the changed ones and delete the missing ones in one commit; return stats."""
-    with index_lock(index_dir):
+    """Given index documents, write the changed ones and delete the missing ones in one commit; return stats.
+
+    `previous` ({id: digest}) is what the counts compare with, when not the folder's own index.
+    """
+    with index_lock(index_dir), index_errors(index_dir):
         ix = open_or_create(index_dir, data_dir)
         with ix.reader() as reader:
             existing = {f["id"]: f["digest"] for f in reader.all_stored_fields()}
+        if previous is not None and full:
+            existing = previous
         try:
             writer = ix.writer(timeout=0.0)
         except LockError:

@@ -1,41 +1,55 @@
-"""`kb publish`: check → build → index → go live, all or nothing."""
+"""`kb publish`: check → build → index → go live, all or nothing, in one switch."""
 
 from __future__ import annotations
 
-import shutil
 import time
+from collections.abc import Callable
 
 from .checker import check
 from .contracts import PublishResult
 from .errors import PublishBusy
-from .lockfile import exclusive
+from .indexer import documents, index_release, update_index
 from .page import load_pages
 from .settings import Settings
-from .site import activate_release, build_release
+from .site import activate_release, build_site_into, discard_release, new_release, release_lock
+
+# What `progress` is told, in order: the stages of a publish.
+STAGES = ("check", "build", "index", "live")
 
 
-def publish(settings: Settings) -> PublishResult:
-    """Given settings, check the content, build the site and update the index, then make both live.
+def publish(
+    settings: Settings, progress: Callable[[str], None] | None = None, *, checked: bool = True
+) -> PublishResult:
+    """Given settings, check the content, build the site and its index into a new release, then make it live.
 
-    A failure at any step leaves the live site and index exactly as they were: the site is built
-    into a fresh release folder, the index is updated by Whoosh's atomic commit, and only then
-    does the `site/` symlink move to the new release.
+    The site and the index of the same docs are built side by side in a release folder that is
+    not live; moving the one `site` pointer to it publishes both at once. A failure or a kill at
+    any stage leaves the live release as it was. `progress` is called with each stage's name as
+    it starts; `checked=False` skips `kb check` (for `kb serve` building what is missing).
     """
-    from . import build_index
-
+    say = progress or (lambda stage: None)
     started = time.perf_counter()
-    with exclusive(settings.build_dir / "publish.lock", PublishBusy("另一个 kb publish 正在运行")):
-        pages = load_pages(
-            settings.docs_dir, settings.mkdocs_yml
-        )  # parsed once: checked, then indexed
-        warnings = check(settings, pages=pages)
-        release = build_release(settings)
+    with release_lock(settings, PublishBusy("另一个 kb publish 正在运行")):
+        warnings = []
+        pages = load_pages(settings.docs_dir, settings.mkdocs_yml)  # parsed once: checked, indexed
+        if checked:
+            say("check")
+            warnings = check(settings, pages=pages)
+        say("build")
+        release = new_release(settings)
         try:
-            index = build_index(settings, pages=pages)
+            build_site_into(settings, release)
+            say("index")
+            docs = documents(settings, pages)
+            if settings.index_pinned:  # a tool's own index folder: updated in place
+                index = update_index(settings.index_dir, settings.data_dir, docs)
+            else:
+                index = index_release(settings, release, docs)
+            say("live")
+            activate_release(settings, release)
         except BaseException:
-            shutil.rmtree(release, ignore_errors=True)
+            discard_release(release)
             raise
-        activate_release(settings, release)
     return PublishResult(
         release=str(release),
         index=index,

@@ -6,49 +6,55 @@ import copy
 import os
 from collections.abc import Callable
 
+from .engine import index_info
+from .errors import IndexCorrupt, IndexMissing
+from .indexer import build_index
+from .publisher import publish
 from .settings import Settings
-from .site import build_site, built_at, is_stale
+from .site import SITE, built_at, is_stale, live_index_dir, live_release
 
 
 def ensure_built(settings: Settings, progress: Callable[[str], None] | None = None) -> list[str]:
-    """Given settings, build the site and update the index when missing or older than docs/; return what was done.
+    """Given settings, build the site and update the index when missing, damaged or older than docs/; return what was done.
 
     `progress` is told, in Chinese, what is about to take a while (the first build takes ~30 s).
     """
-    from . import build_index, index_info
-    from .errors import IndexMissing
-
     say = progress or (lambda message: None)
-    done = []
     if is_stale(settings):
-        say("正在构建站点（MkDocs；第一次约需半分钟）…")
-        build_site(settings)
-        done.append("site")
+        say("正在构建站点和搜索索引（MkDocs；第一次约需半分钟）…")
+        publish(settings, checked=False)  # site and index together, in a new release
+        return ["site", "index"]
+    release = live_release(settings)
+    site_time = (release / SITE).stat().st_mtime if release else (built_at(settings) or 0)
     try:
         index_info(settings)
-        index_fresh = settings.index_dir.stat().st_mtime >= (built_at(settings) or 0)
-    except IndexMissing:
-        index_fresh = False
-    if not index_fresh or "site" in done:
-        say("正在建立搜索索引…")
-        build_index(settings)
-        done.append("index")
-    return done
+        fresh = live_index_dir(settings).stat().st_mtime >= site_time
+    except (IndexMissing, IndexCorrupt):
+        fresh = False  # build_index rebuilds a damaged index in full
+    if fresh:
+        return []
+    say("正在建立搜索索引…")
+    build_index(settings)
+    return ["index"]
 
 
 def log_config() -> dict:
-    """Return uvicorn's logging config plus the app's redacted access log (uvicorn's own is off)."""
+    """Return uvicorn's logging config plus the app's loggers (kb.*: access, errors, analytics…).
+
+    uvicorn's own access log is off: its line would carry the raw query; ours is redacted.
+    """
     from uvicorn.config import LOGGING_CONFIG
 
+    from .eventwriter import LOG_FORMAT
+
     config = copy.deepcopy(LOGGING_CONFIG)
-    config["formatters"]["kb"] = {"format": "%(asctime)s %(name)s %(message)s"}
+    config["formatters"]["kb"] = {"()": "search.middleware.SafeFormatter", "format": LOG_FORMAT}
     config["handlers"]["kb"] = {
         "class": "logging.StreamHandler",
         "formatter": "kb",
         "stream": "ext://sys.stderr",
     }
-    for name in ("kb.access", "kb.error"):
-        config["loggers"][name] = {"handlers": ["kb"], "level": "INFO", "propagate": False}
+    config["loggers"]["kb"] = {"handlers": ["kb"], "level": "INFO", "propagate": False}
     return config
 
 
@@ -65,6 +71,12 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000, workers
         host=host,
         port=port,
         workers=workers,
+        http="search.protocol:Connection",  # httptools with a bounded, timed request head
+        timeout_keep_alive=5,
+        # X-Forwarded-For is believed only from proxies named in settings (uvicorn's default
+        # trusts 127.0.0.1, so any local client could pick its own rate-limit key).
+        proxy_headers=bool(settings.trusted_proxies),
+        forwarded_allow_ips=settings.trusted_proxies or "",
         access_log=False,  # uvicorn's line would carry the raw query: ours is redacted
         log_config=log_config(),
         server_header=False,

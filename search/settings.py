@@ -36,6 +36,19 @@ class Settings:
     data_dir: Path = DATA_DIR
     search_cache: int = SEARCH_CACHE  # KB_SEARCH_CACHE; 0 computes every answer anew
     analytics: bool = True  # KB_ANALYTICS=0 records no searches, clicks or feedback
+    # index_dir set on purpose (KB_INDEX_DIR, with_paths): searches use that folder, not the
+    # live release's index (evaluation and benchmark tools point at an index of their own).
+    index_pinned: bool = False
+    # Proxies whose X-Forwarded-For is believed (comma-separated addresses or networks; empty: none).
+    trusted_proxies: str = ""
+    # Other host names the help center is reached by (comma-separated), reflected in the sitemap.
+    public_hosts: str = ""
+    max_head_bytes: int = 16_384  # a request's line and headers together
+    head_seconds: float = (
+        10.0  # how long a connection may take to send a request head (idle included)
+    )
+    search_threads: int = 2  # searches run in this many threads per worker, off the event loop
+    search_per_minute: int = 120  # each client's search budget (also its burst)
 
     @property
     def words_file(self) -> Path:
@@ -51,16 +64,26 @@ class Settings:
 
     def environ(self) -> dict[str, str]:
         """Return the KB_* variables that make `load_settings` in another process give these Settings."""
+        paths = {f: n for f, n in PATH_KNOBS.items() if f != "index_dir" or self.index_pinned}
         return {
             "KB_ROOT": str(self.root),
-            **{name: str(getattr(self, field)) for field, name in PATH_KNOBS.items()},
+            **{name: str(getattr(self, field)) for field, name in paths.items()},
             "KB_SEARCH_CACHE": str(self.search_cache),
             "KB_ANALYTICS": "1" if self.analytics else "0",
+            "KB_TRUSTED_PROXIES": self.trusted_proxies,
+            "KB_PUBLIC_HOSTS": self.public_hosts,
+            "KB_MAX_HEAD_BYTES": str(self.max_head_bytes),
+            "KB_HEAD_SECONDS": str(self.head_seconds),
+            "KB_SEARCH_THREADS": str(self.search_threads),
+            "KB_SEARCH_PER_MINUTE": str(self.search_per_minute),
         }
 
     def with_paths(self, **paths: Path) -> Settings:
         """Given overrides such as docs_dir=…, return a copy with them made absolute."""
-        return replace(self, **{k: _absolute(Path(v)) for k, v in paths.items()})
+        pinned = self.index_pinned or "index_dir" in paths
+        return replace(
+            self, index_pinned=pinned, **{k: _absolute(Path(v)) for k, v in paths.items()}
+        )
 
 
 def _absolute(path: Path) -> Path:
@@ -97,8 +120,9 @@ def load_settings(root: Path | str | None = None) -> Settings:
 
     `[tool.kb]` in pyproject.toml sets the paths; KB_DOCS_DIR, KB_SITE_DIR, KB_BUILD_DIR,
     KB_INDEX_DIR and KB_ANALYTICS_DB override them (tests and deployments use these);
-    KB_SEARCH_CACHE and KB_ANALYTICS set the service's knobs. This is the only place that
-    reads the KB_* environment.
+    KB_SEARCH_CACHE, KB_ANALYTICS, KB_TRUSTED_PROXIES, KB_PUBLIC_HOSTS, KB_MAX_HEAD_BYTES,
+    KB_HEAD_SECONDS, KB_SEARCH_THREADS and KB_SEARCH_PER_MINUTE set the service's knobs. This is
+    the only place that reads the KB_* environment.
     """
     base = Path(root or os.environ.get("KB_ROOT") or find_root()).resolve()
     try:
@@ -113,6 +137,19 @@ def load_settings(root: Path | str | None = None) -> Settings:
     def path(key: str, default: str) -> Path:
         value = os.environ.get(PATH_KNOBS.get(key, "")) or conf.get(key) or default
         return _absolute(base / value)
+
+    def number(key: str, default: float, kind: type = int) -> float:
+        raw = os.environ.get(f"KB_{key.upper()}") or conf.get(key) or default
+        try:
+            value = kind(raw)
+        except (TypeError, ValueError):
+            value = -1
+        if value <= 0:
+            raise KbError(
+                f"设置 {key}（KB_{key.upper()}）必须是正数，收到 “{raw}”",
+                "在 pyproject.toml 的 [tool.kb] 或环境变量里改成正数",
+            )
+        return value
 
     build_dir = path("build_dir", "_build")
     index_dir = path("index_dir", str(build_dir / "index"))
@@ -130,4 +167,11 @@ def load_settings(root: Path | str | None = None) -> Settings:
         data_dir=base / "search" / "data" if (base / "search" / "data").is_dir() else DATA_DIR,
         search_cache=_knob("KB_SEARCH_CACHE", SEARCH_CACHE),
         analytics=os.environ.get("KB_ANALYTICS", "1").strip() != "0",
+        trusted_proxies=os.environ.get("KB_TRUSTED_PROXIES", conf.get("trusted_proxies", "")),
+        public_hosts=os.environ.get("KB_PUBLIC_HOSTS", conf.get("public_hosts", "")),
+        index_pinned=bool(os.environ.get("KB_INDEX_DIR") or conf.get("index_dir")),
+        max_head_bytes=int(number("max_head_bytes", 16_384)),
+        head_seconds=float(number("head_seconds", 10.0, float)),
+        search_threads=int(number("search_threads", 2)),
+        search_per_minute=int(number("search_per_minute", 120)),
     )

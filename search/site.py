@@ -1,4 +1,10 @@
-"""The static site: built by MkDocs into a fresh release folder, then published by one atomic symlink swap."""
+"""The static site and its releases: each release holds a built site and the search index made with it.
+
+A release is a folder `_build/releases/<name>/` with `site/` (the MkDocs build), `index/` (the
+search index of the same docs) and `complete` (written last). The `site` symlink points at the
+live release's `site/`; servers follow that one pointer to the index too, so moving it publishes
+both at once, and a build killed at any point leaves the live release as it was.
+"""
 
 from __future__ import annotations
 
@@ -8,14 +14,18 @@ import os
 import shutil
 import time
 from collections.abc import Iterator
+from contextlib import AbstractContextManager
 from pathlib import Path
 
-from .errors import BuildError, KbError
+from .assets import fingerprint
+from .errors import BuildError, KbError, PublishBusy
+from .lockfile import exclusive
 from .renderer import mkdocs_config
 from .settings import Settings
 
-KEEP_RELEASES = 3
-STAMP = ".kb-build"
+KEEP_RELEASES = 3  # the live one and the two before it
+SITE, INDEX, COMPLETE = "site", "index", "complete"
+LEGACY_STAMP = ".kb-build"  # inside site folders built before releases held their index
 
 
 class _Collect(logging.Handler):
@@ -67,10 +77,39 @@ def source_mtime(settings: Settings) -> float:
     return max(times)
 
 
+def release_lock(settings: Settings, busy: KbError | None = None) -> AbstractContextManager[None]:
+    """Hold the lock every command that makes a release takes (publish, build, index); `busy` if held."""
+    busy = busy or PublishBusy("另一个 kb publish / kb build / kb index 正在运行")
+    return exclusive(settings.build_dir / "publish.lock", busy)
+
+
+def live_release(settings: Settings) -> Path | None:
+    """Given settings, return the release folder the `site` pointer leads to (None: no release)."""
+    try:
+        target = Path(os.readlink(settings.site_dir))
+    except OSError:  # no site yet, or a plain folder from `mkdocs build`
+        return None
+    target = target if target.is_absolute() else settings.site_dir.parent / target
+    return target.parent if target.name == SITE else None  # else an old-layout release
+
+
+def live_index_dir(settings: Settings) -> Path:
+    """Given settings, return the index folder searches use now: the live release's, else `index_dir`.
+
+    An `index_dir` set explicitly (KB_INDEX_DIR: evaluation and benchmarks) is always used as is.
+    """
+    release = None if settings.index_pinned else live_release(settings)
+    return settings.index_dir if release is None else release / INDEX
+
+
 def built_at(settings: Settings) -> float | None:
     """Given settings, return when the live site was built, or None when there is none."""
-    stamp = settings.site_dir / STAMP
-    return stamp.stat().st_mtime if stamp.is_file() else None
+    release = live_release(settings)
+    if release is not None:
+        stamp = release / COMPLETE
+        return stamp.stat().st_mtime if stamp.is_file() and (release / SITE).is_dir() else None
+    legacy = settings.site_dir / LEGACY_STAMP
+    return legacy.stat().st_mtime if legacy.is_file() else None
 
 
 def is_stale(settings: Settings) -> bool:
@@ -79,14 +118,21 @@ def is_stale(settings: Settings) -> bool:
     return when is None or when < source_mtime(settings)
 
 
-def build_release(settings: Settings) -> Path:
-    """Given settings, build the site strictly into a new release folder and return it (not yet live)."""
+def new_release(settings: Settings) -> Path:
+    """Given settings, return a new, empty release folder (not live, not complete)."""
+    releases = settings.build_dir / "releases"
+    releases.mkdir(parents=True, exist_ok=True)
+    folder = releases / f"r-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}-{time.monotonic_ns()}"
+    folder.mkdir()
+    return folder
+
+
+def build_site_into(settings: Settings, release: Path) -> Path:
+    """Given a release folder, build the site strictly into its `site/` and return that folder."""
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
 
-    releases = settings.build_dir / "releases"
-    releases.mkdir(parents=True, exist_ok=True)
-    target = releases / f"site-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}-{time.monotonic_ns()}"
+    target = release / SITE
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
     handler = _Collect()
     log = logging.getLogger("mkdocs")
@@ -114,12 +160,27 @@ def build_release(settings: Settings) -> Path:
         ) from e
     finally:
         log.removeHandler(handler)
-    (target / STAMP).write_text(time.strftime("%Y-%m-%dT%H:%M:%S"), encoding="utf-8")
+    fingerprint(target)  # our scripts and styles under content-hashed names: cacheable forever
     return target
 
 
+def link_live_site(settings: Settings, release: Path) -> None:
+    """Given a new release, give it the live site's files (hard links: no copy, and never shared writes)."""
+    live = live_release(settings)
+    if live is not None and (live / SITE).is_dir():
+        shutil.copytree(live / SITE, release / SITE, copy_function=os.link, symlinks=True)
+
+
+def carry_index(settings: Settings, release: Path) -> None:
+    """Given a new release, give it a copy of the index served now (when there is one to carry)."""
+    served = live_index_dir(settings)
+    if not settings.index_pinned and served.is_dir():
+        shutil.copytree(served, release / INDEX, ignore=shutil.ignore_patterns("*.lock", "*LOCK"))
+
+
 def activate_release(settings: Settings, release: Path) -> None:
-    """Given a built release folder, make it the live site in one atomic step, keeping a few old ones."""
+    """Given a finished release, mark it complete and make it live in one atomic step; prune old ones."""
+    (release / COMPLETE).write_text(time.strftime("%Y-%m-%dT%H:%M:%S"), encoding="utf-8")
     site = settings.site_dir
     if site.exists() and not site.is_symlink():
         # A plain `mkdocs build` left a real folder: move it aside so the swap can be atomic.
@@ -127,15 +188,45 @@ def activate_release(settings: Settings, release: Path) -> None:
     tmp_link = site.with_name(f".{site.name}.{os.getpid()}.tmp")
     with contextlib.suppress(FileNotFoundError):
         tmp_link.unlink()
-    tmp_link.symlink_to(release, target_is_directory=True)
+    tmp_link.symlink_to(release / SITE, target_is_directory=True)
     os.replace(tmp_link, site)
-    old = sorted(p for p in release.parent.iterdir() if p != release)
-    for stale in old[: max(0, len(old) - (KEEP_RELEASES - 1))]:
-        shutil.rmtree(stale, ignore_errors=True)
+    prune_releases(settings, release)
+
+
+def prune_releases(settings: Settings, live: Path) -> None:
+    """Given the live release, delete unfinished releases and all but the newest finished ones.
+
+    Call with the release lock held: then no other process is building one of them.
+    """
+    finished = []
+    for folder in sorted(live.parent.iterdir()):
+        if folder == live or not folder.is_dir():
+            continue
+        if (folder / COMPLETE).is_file() or (folder / LEGACY_STAMP).is_file():
+            finished.append(folder)
+        else:  # a build that was killed or failed: never a "previous release"
+            shutil.rmtree(folder, ignore_errors=True)
+    for old in finished[: max(0, len(finished) - (KEEP_RELEASES - 1))]:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def discard_release(release: Path) -> None:
+    """Given a release that will not go live, delete it."""
+    shutil.rmtree(release, ignore_errors=True)
 
 
 def build_site(settings: Settings) -> Path:
-    """Given settings, build the site and make it live; on failure the live site is untouched."""
-    release = build_release(settings)
-    activate_release(settings, release)
-    return release
+    """Given settings, build the site into a new release carrying the served index, and make it live.
+
+    Returns the release's site folder. On failure the live release is untouched.
+    """
+    with release_lock(settings):
+        release = new_release(settings)
+        try:
+            build_site_into(settings, release)
+            carry_index(settings, release)
+            activate_release(settings, release)
+        except BaseException:
+            discard_release(release)
+            raise
+    return release / SITE

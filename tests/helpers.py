@@ -31,7 +31,7 @@ import pytest
 from scripts.chromium import ARGS as CHROMIUM_ARGS
 from scripts.chromium import EXECUTABLE as CHROMIUM
 from search.settings import Settings, load_settings
-from search.site import STAMP
+from search.site import COMPLETE, INDEX, SITE, live_release
 
 __all__ = [
     "CHROMIUM",
@@ -98,16 +98,20 @@ def copy_project(dest: Path, *, real: bool = False) -> Settings:
 
 def copy_built(dest: Path, built: Settings) -> Settings:
     """Given an empty folder and a built (maybe indexed) fixture help center, return a writable copy
-    of it with its live site and index as they are: what a publish would have left, in milliseconds."""
+    of it with its live release (site and index) as it is: what a publish would have left, in
+    milliseconds."""
     settings = copy_project(dest)
-    release = built.site_dir.resolve()
-    _copy(release, settings.build_dir / "releases" / release.name)
-    settings.site_dir.symlink_to(settings.build_dir / "releases" / release.name)
+    release = live_release(built)
+    assert release is not None, "copy_built needs a help center built by kb (a release)"
+    target = settings.build_dir / "releases" / release.name
+    _copy(release, target)
+    if not (target / INDEX).is_dir() and built.index_dir.is_dir():
+        _copy(built.index_dir, target / INDEX)  # an index built apart (a pinned index folder)
+    settings.site_dir.symlink_to(target / SITE, target_is_directory=True)
     now = time.time()  # the copied pages are newer files than the copied build: it is current
-    os.utime(settings.site_dir / STAMP, (now, now))
-    if built.index_dir.is_dir():
-        _copy(built.index_dir, settings.index_dir)
-        os.utime(settings.index_dir, (now, now))
+    os.utime(target / COMPLETE, (now, now))
+    if (target / INDEX).is_dir():
+        os.utime(target / INDEX, (now, now))
     return settings
 
 

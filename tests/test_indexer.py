@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 import pytest
 from whoosh.filedb.filestore import FileStorage
 
-from search import Engine, IndexBusy, build_index, index_info, search
+from search import Engine, IndexBusy, build_index, index_info, live_index_dir, search
 from search.contracts import IndexStats
 from search.indexer import index_lock
 from search.schema import INDEX_NAME
@@ -173,7 +173,7 @@ def test_engine_serves_many_threads_during_updates(indexed_copy: Settings):
 
 
 def test_every_result_url_is_an_anchor_in_the_built_site(indexed_project: Settings):
-    storage = FileStorage(str(indexed_project.index_dir))
+    storage = FileStorage(str(live_index_dir(indexed_project)))
     with storage.open_index(INDEX_NAME).searcher() as s:
         urls = [f["url"] for f in s.reader().all_stored_fields()]
     assert len(urls) > 15
