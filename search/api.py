@@ -380,7 +380,7 @@ def create_app(settings: Settings | None = None, *, analytics: bool | None = Non
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         # Load jieba, the index and the searcher now, not on a shopper's first search.
         with contextlib.suppress(KbError):
-            warm(settings, english=True)
+            warm(settings)
             search(settings, "退货运费", limit=1)
         if analytics:
             app.state.recorder = Recorder(settings.analytics_db)

@@ -73,6 +73,9 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000, workers
         workers=workers,
         http="search.protocol:Connection",  # httptools with a bounded, timed request head
         timeout_keep_alive=5,
+        # A worker loads jieba's dictionary and the index before it answers: on a busy machine
+        # that can take longer than uvicorn's 5 s health check, which would kill it and retry.
+        timeout_worker_healthcheck=30,
         # X-Forwarded-For is believed only from proxies named in settings (uvicorn's default
         # trusts 127.0.0.1, so any local client could pick its own rate-limit key).
         proxy_headers=bool(settings.trusted_proxies),

@@ -42,7 +42,7 @@ from search.limiter import RateLimiter
 from search.publisher import publish
 from search.settings import Settings
 from search.site import KEEP_RELEASES, activate_release
-from tests.conftest import LiveServer, copy_project, eventually
+from tests.helpers import LiveServer, copy_project, eventually
 
 HEAD_SECONDS = 2.0
 
