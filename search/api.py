@@ -26,13 +26,13 @@ from search.errors import BadQuery, BodyTooLarge, KbError, RecorderFull
 from search.limiter import RateLimiter
 from search.middleware import EXCEPTION_HANDLERS, Guard, error_response, require_own_json
 from search.protocol import Connection, Limits
+from search.query import MAX_LIMIT
 from search.renderer import mkdocs_config
 from search.settings import Settings, load_settings
 from search.static import ReleaseFiles
 
 T = TypeVar("T")
 
-MAX_LIMIT = 50
 MAX_BODY = 4096
 BODY_SECONDS = 10.0  # a body still arriving after this long is refused
 _DIGITS = re.compile(r"[0-9]{1,6}")

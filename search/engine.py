@@ -35,6 +35,8 @@ from .query import (
     MAX_QUERY_CHARS,
     Concept,
     analyze_query,
+    check_limit,
+    check_text,
     other_platform,
     strip_noise,
     truncated,
@@ -437,7 +439,8 @@ class Engine:
         """Given what the user has typed so far, return {"query", "suggestions": [{"id", "title", "url"}]}."""
         if not isinstance(prefix, str) or len(prefix) > MAX_QUERY_CHARS:
             raise BadQuery(f"输入太长（最多 {MAX_QUERY_CHARS} 个字符）", "缩短输入后再试")
-        validate(prefix if prefix.strip() else "-", limit, None, self._categories)
+        check_text(prefix)  # an empty prefix is fine: it completes nothing
+        check_limit(limit)
         with self._lock:
             searcher = self._open()
             if self._questions is None:

@@ -71,6 +71,18 @@ class Concept:
         return best.term if best and best.weight == 1.0 else None
 
 
+def check_text(text: str) -> None:
+    """Given typed text, raise BadQuery if it holds control characters."""
+    if _CONTROL.search(text):
+        raise BadQuery("搜索内容里有控制字符", "去掉不可见的控制字符后再搜索")
+
+
+def check_limit(limit: object) -> None:
+    """Given a requested number of results, raise BadQuery unless it is a whole 1–MAX_LIMIT."""
+    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_LIMIT:
+        raise BadQuery(f"结果条数 limit 必须是 1–{MAX_LIMIT} 的整数", "例如 limit=10")
+
+
 def validate(query: object, limit: object, category: object, categories: Iterable[str]) -> str:
     """Given raw request values, return the cleaned query or raise BadQuery / UnknownCategory."""
     if not isinstance(query, str) or not query.strip():
@@ -82,10 +94,8 @@ def validate(query: object, limit: object, category: object, categories: Iterabl
             f"搜索内容太长（{length} 个字符，最多 {MAX_QUERY_CHARS} 个）",
             "只保留和问题有关的部分，或分成几次搜索",
         )
-    if _CONTROL.search(query):
-        raise BadQuery("搜索内容里有控制字符", "去掉不可见的控制字符后再搜索")
-    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_LIMIT:
-        raise BadQuery(f"结果条数 limit 必须是 1–{MAX_LIMIT} 的整数", "例如 limit=10")
+    check_text(query)
+    check_limit(limit)
     if category is not None and category not in set(categories):
         raise UnknownCategory(f"没有这个分类：{category}", "可用的分类：" + "、".join(categories))
     return query.strip()
