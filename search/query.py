@@ -72,7 +72,14 @@ class Concept:
 
 
 def check_text(text: str) -> None:
-    """Given typed text, raise BadQuery if it holds control characters."""
+    """Given typed text, raise BadQuery if it is too long or holds control characters."""
+    # Counted after NFKC, as the analysis sees it: one ﷺ (U+FDFA) becomes 18 characters.
+    length = max(len(text), len(unicodedata.normalize("NFKC", text)))
+    if length > MAX_QUERY_CHARS:
+        raise BadQuery(
+            f"搜索内容太长（{length} 个字符，最多 {MAX_QUERY_CHARS} 个）",
+            "只保留和问题有关的部分，或分成几次搜索",
+        )
     if _CONTROL.search(text):
         raise BadQuery("搜索内容里有控制字符", "去掉不可见的控制字符后再搜索")
 
@@ -87,13 +94,6 @@ def validate(query: object, limit: object, category: object, categories: Iterabl
     """Given raw request values, return the cleaned query or raise BadQuery / UnknownCategory."""
     if not isinstance(query, str) or not query.strip():
         raise BadQuery("搜索内容不能为空", "输入想问的问题，例如“退货运费谁出”")
-    # Counted after NFKC, as the analysis sees it: one ﷺ (U+FDFA) becomes 18 characters.
-    length = max(len(query), len(unicodedata.normalize("NFKC", query)))
-    if length > MAX_QUERY_CHARS:
-        raise BadQuery(
-            f"搜索内容太长（{length} 个字符，最多 {MAX_QUERY_CHARS} 个）",
-            "只保留和问题有关的部分，或分成几次搜索",
-        )
     check_text(query)
     check_limit(limit)
     if category is not None and category not in set(categories):
