@@ -2,9 +2,12 @@
 
 import { mountAgentPage } from "./agent.js";
 import { mountFeedback } from "./feedback.js";
+import { mountMenuButton, mountPaletteSwitch } from "./header.js";
 import { mountHeaderSearch } from "./header-search.js";
 
 mountHeaderSearch();
+mountMenuButton();
+mountPaletteSwitch();
 
 /** Run the per-page parts on the first load and after every instant navigation. */
 function onPage() {
