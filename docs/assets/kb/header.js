@@ -40,3 +40,28 @@ export function mountPaletteSwitch(doc = document) {
   sync();
   return true;
 }
+
+/** Make the skip link move the keyboard focus, not just the scroll, to the page's content. */
+export function mountSkipLink(doc = document) {
+  if (doc.documentElement.dataset.kbSkip) return false;
+  doc.documentElement.dataset.kbSkip = "1";
+  // Delegated and in the capture phase: Material swaps the skip link in on every instant
+  // navigation, and its own click handling reloads the page's content, dropping the focus.
+  doc.addEventListener(
+    "click",
+    (event) => {
+      const link = event.target.closest?.("a.md-skip");
+      const target = link && doc.getElementById(decodeURIComponent(new URL(link.href).hash.slice(1)));
+      if (!target) return;
+      event.preventDefault();
+      event.stopPropagation();
+      history.pushState(history.state, "", link.hash); // a hashchange would make Material drop the focus
+      target.setAttribute("tabindex", "-1"); // a heading takes focus only when told to
+      target.focus({ preventScroll: true });
+      const header = doc.querySelector(".md-header")?.getBoundingClientRect().bottom ?? 0;
+      window.scrollBy(0, target.getBoundingClientRect().top - header - 8); // just under the sticky header
+    },
+    true,
+  );
+  return true;
+}
