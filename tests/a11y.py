@@ -125,3 +125,12 @@ OVERFLOW_JS = """() => {
 def overflow(page) -> list[str]:
     """Return what on the page is wider than the screen or cut off (empty when the page reflows)."""
     return page.evaluate(OVERFLOW_JS)
+
+
+def walk(page, steps: list[tuple[str, str]]) -> None:
+    """Given (key, CSS selector) steps, press each key and assert focus is visible on a match."""
+    for key, selector in steps:
+        where = press(page, key)
+        assert page.evaluate("(sel) => document.activeElement.matches(sel)", selector), (
+            f"after {key}, focus should be on {selector}, not {where}"
+        )

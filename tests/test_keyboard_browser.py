@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.a11y import focus, press, press_until, type_keys
+from tests.a11y import focus, press, press_until, type_keys, walk
 from tests.conftest import LiveServer
 
 pytestmark = pytest.mark.browser
@@ -34,6 +34,106 @@ def active(page, selector: str) -> bool:
     return page.evaluate("(sel) => document.activeElement.matches(sel)", selector)
 
 
+@pytest.mark.parametrize("width", [1366, 390])
+def test_search_from_the_header_move_through_suggestions_and_open_an_answer(
+    chromium, live_server: LiveServer, width: int
+):
+    context = chromium.new_context(viewport={"width": width, "height": 900}, locale="zh-CN")
+    page = context.new_page()
+    page.goto(f"{live_server.url}/", wait_until="networkidle")
+    box = page.locator("input.md-search__input")
+
+    where = press_until(page, "Tab", "input.md-search__input")  # past the skip link and the header
+    assert where["role"] == "combobox" and box.get_attribute("aria-expanded") == "false"
+    type_keys(page, "tuihuo yunfei")  # 退货运费 in pinyin: letters a keyboard has
+    options = page.locator(".kb-search-result [role=option]")
+    options.first.wait_for()
+    assert box.get_attribute("aria-expanded") == "true"
+    assert box.get_attribute("aria-controls") == page.locator(
+        ".kb-search-result [role=listbox]"
+    ).get_attribute("id")
+    assert "找到" in page.locator(".kb-search-result [role=status]").inner_text()
+
+    # The arrow keys move the highlighted option; the focus stays in the box.
+    where = press(page, "ArrowDown")
+    first, second = options.nth(0), options.nth(1)
+    assert where["role"] == "combobox" and where["activedescendant"] == first.get_attribute("id")
+    assert first.get_attribute("aria-selected") == "true"
+    assert (
+        first.evaluate("el => getComputedStyle(el).outlineStyle") == "solid"
+    )  # seen, not only announced
+    # Announced by what it shows: category, question, snippet.
+    assert page.get_by_role("option", name="退货运费谁出").first.get_attribute(
+        "id"
+    ) == first.get_attribute("id")
+    where = press(page, "ArrowDown")
+    assert where["activedescendant"] == second.get_attribute("id")
+    assert first.get_attribute("aria-selected") == "false"
+    where = press(page, "ArrowUp")
+    assert where["activedescendant"] == first.get_attribute("id")
+
+    page.keyboard.press("Enter")  # opens the highlighted answer
+    page.wait_for_url("**/return/#return-shipping-fee")
+    page.locator("#return-shipping-fee").wait_for()
+    press(page, "Tab")  # the keyboard carries on from the answer, not from the top of the page
+    assert active(
+        page,
+        "#return-shipping-fee a.headerlink, #return-shipping-fee ~ * a, #return-shipping-fee ~ * button",
+    )
+    context.close()
+
+
+def test_agent_page_expand_an_answer_copy_it_and_copy_its_link(kb_page, live_server: LiveServer):
+    page = kb_page
+    page.goto(f"{live_server.url}/search/?q=退货要自己包装吗", wait_until="networkidle")
+    first = page.locator(".kb-agent__result").first
+    first.wait_for()
+    assert first.get_attribute("data-id") == "return-packaging"
+
+    press_until(page, "Tab", "input[name=q]")
+    assert focus(page)["name"] == "退货要自己包装吗"
+    walk(
+        page,
+        [
+            ("Tab", "select[name=category]"),
+            ("Tab", ".kb-agent__form button[type=submit]"),
+            ("Tab", ".kb-agent__result:first-child summary"),
+        ],
+    )
+    details = first.locator("details")
+    assert details.evaluate("d => d.open"), "the best answer is open"
+    press(page, "Enter")
+    assert not details.evaluate("d => d.open")
+    press(page, "Enter")
+    assert details.evaluate("d => d.open")
+    press(page, "Tab")
+    assert active(page, ".kb-agent__result:first-child .kb-agent__answer > a")
+    press(page, "Tab")
+    assert focus(page)["name"] == "复制答案"
+
+    page.keyboard.press("Enter")
+    announcer = page.locator("#kb-agent .kb-agent__announce[role=status]")
+    page.wait_for_function(
+        "() => document.querySelector('#kb-agent .kb-agent__announce')?.textContent.startsWith('已复制')"
+    )
+    assert "答案和链接" in announcer.inner_text()
+    assert active(page, ".kb-agent__result:first-child .kb-agent__copy")
+    clip = page.evaluate("navigator.clipboard.readText()")
+    assert clip.rstrip().endswith(f"{live_server.url}/return/#return-packaging")
+
+    press(page, "Tab")
+    assert focus(page)["name"] == "复制链接"
+    page.keyboard.press(" ")
+    page.wait_for_function(
+        "() => document.querySelector('#kb-agent .kb-agent__announce')?.textContent.endsWith('的链接')"
+    )
+    assert (
+        page.evaluate("navigator.clipboard.readText()")
+        == f"{live_server.url}/return/#return-packaging"
+    )
+    assert page.console_errors == []
+
+
 def test_fill_and_submit_the_calculator_reach_the_result_and_copy_its_link(
     kb_page, live_server: LiveServer
 ):
@@ -43,30 +143,25 @@ def test_fill_and_submit_the_calculator_reach_the_result_and_copy_its_link(
     page.wait_for_selector("form#kb-calc[data-ready]")
 
     assert press(page, "Tab")["name"] == "跳到正文"
-    press(page, "Enter")  # the skip link takes the focus to the calculator's heading
-    assert active(page, "h1#calculator") and page.url.endswith("#calculator")
-    press(page, "Tab")
-    assert active(page, "article a.headerlink")
-
-    # Radio groups: Tab enters a group, the arrow keys choose.
-    press(page, "Tab")
-    assert active(page, "input[name=state][value=not_shipped]:checked")
-    press(page, "ArrowRight")
-    assert active(page, "input[name=state][value=shipped]:checked")
-    press(page, "Tab")
-    assert active(page, "input[name=action][value=cancel]:checked")
-    press(page, "ArrowRight")
-    assert active(page, "input[name=action][value=return]:checked")
-    press(page, "Tab")
-    assert active(page, "input[name=reason][value=quality]")
-    press(page, "ArrowRight")
-    assert active(page, "input[name=reason][value=other]:checked")
-
-    press(page, "Tab")
-    assert active(page, "#kb-calc-paid")
+    # The skip link takes the focus to the calculator's heading; in radio groups Tab enters a
+    # group and the arrow keys choose.
+    walk(
+        page,
+        [
+            ("Enter", "h1#calculator"),
+            ("Tab", "article a.headerlink"),
+            ("Tab", "input[name=state][value=not_shipped]:checked"),
+            ("ArrowRight", "input[name=state][value=shipped]:checked"),
+            ("Tab", "input[name=action][value=cancel]:checked"),
+            ("ArrowRight", "input[name=action][value=return]:checked"),
+            ("Tab", "input[name=reason][value=quality]"),
+            ("ArrowRight", "input[name=reason][value=other]:checked"),
+            ("Tab", "#kb-calc-paid"),
+        ],
+    )
+    assert page.url.endswith("#calculator")
     type_keys(page, "299")
-    press(page, "Tab")
-    assert active(page, "#kb-calc-fee")
+    walk(page, [("Tab", "#kb-calc-fee")])
     type_keys(page, "50")
     press_until(page, "Tab", "#kb-calc button[type=submit]")  # through the date fields
     assert focus(page)["name"] == "计算"

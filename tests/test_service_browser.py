@@ -47,13 +47,13 @@ def test_arrow_keys_move_through_results_and_enter_opens_the_answer_page(
     page.goto(f"{live_server.url}/cancel/", wait_until="networkidle")
     type_query(page, "取消订单要手续费吗")
     page.locator(".kb-search-result a.kb-search-link").first.wait_for()
-    page.keyboard.press("ArrowDown")
-    focused = page.evaluate("document.activeElement.dataset.id")
-    assert focused == page.locator(".kb-search-result a.kb-search-link").first.get_attribute(
-        "data-id"
-    )
-    page.keyboard.press("ArrowUp")
+    page.keyboard.press("ArrowDown")  # the combobox pattern: the option is highlighted, focus stays
+    first = page.locator(".kb-search-result a.kb-search-link").first
+    box = page.locator("input.md-search__input")
+    assert box.get_attribute("aria-activedescendant") == first.get_attribute("id")
     assert page.evaluate("document.activeElement.classList.contains('md-search__input')")
+    page.keyboard.press("ArrowUp")
+    assert box.get_attribute("aria-activedescendant") is None
     page.keyboard.press("Enter")
     page.wait_for_url("**/search/?q=*")
     page.locator(".kb-agent__result").first.wait_for()

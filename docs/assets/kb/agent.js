@@ -42,12 +42,27 @@ async function copyText(text) {
   }
 }
 
-/** Given a label and what copying does (resolving to success), return a copy button that says how it went. */
-function copyButton(label, copy) {
+/** Given a sentence, read it out politely through the page's announcer (made once). */
+function announce(text) {
+  let line = document.querySelector("#kb-agent .kb-agent__announce");
+  if (!line) {
+    line = el("p", { class: "kb-agent__announce kb-visually-hidden", role: "status" });
+    document.getElementById("kb-agent")?.append(line);
+  }
+  line.textContent = ""; // the same sentence twice is still news
+  setTimeout(() => (line.textContent = text), 50);
+}
+
+/**
+ * Given a label, what it copies (for screen readers) and what copying does (resolving to success),
+ * return a copy button that says how it went, on the button and out loud.
+ */
+function copyButton(label, what, copy) {
   const b = el("button", { type: "button", class: "md-button kb-agent__copy" }, label);
   b.addEventListener("click", async () => {
     const ok = await copy();
     b.textContent = ok ? "已复制 ✓" : "复制失败，请手动选择文字";
+    announce(ok ? `已复制${what}` : "复制失败，请手动选择文字");
     setTimeout(() => (b.textContent = label), 2000);
   });
   return b;
@@ -58,7 +73,7 @@ function resultItem(item, rank, query) {
   const url = siteUrl(item.url);
   const link = el("a", { href: url }, url);
   link.addEventListener("click", () => recordClick(query, item.id, rank));
-  const copyAnswer = copyButton("复制答案", () => {
+  const copyAnswer = copyButton("复制答案", `“${item.title}”的答案和链接`, () => {
     recordClick(query, item.id, rank);
     // From the page itself (step numbers, link URLs); the API's plain answer if that fails.
     const plain = `${item.title}\n${item.answer || ""}\n\n${url}`;
@@ -76,7 +91,7 @@ function resultItem(item, rank, query) {
         { class: "kb-agent__answer" },
         el("p", { class: "kb-agent__answer-text" }, item.answer || ""),
         link,
-        el("div", { class: "kb-agent__actions" }, copyAnswer, copyButton("复制链接", () => copyText(url))),
+        el("div", { class: "kb-agent__actions" }, copyAnswer, copyButton("复制链接", `“${item.title}”的链接`, () => copyText(url))),
       ),
     ),
   );

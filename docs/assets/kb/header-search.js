@@ -3,6 +3,7 @@
 // Material's built-in search keeps working on its own.
 
 import { apiAvailable, recordClick, searchApi, siteUrl, suggestApi } from "./api.js";
+import { combobox } from "./combobox.js";
 import { el, resultSummary } from "./dom.js";
 
 const DEBOUNCE_MS = 150;
@@ -19,31 +20,41 @@ function answerPageUrl(q) {
   return `${siteUrl("/search/")}?q=${encodeURIComponent(q)}`;
 }
 
-/** Given Material's results area, add the API's results panel to it; return {meta, list}. */
-function createPanel(scrollwrap) {
-  const meta = el("div", { class: "md-search-result__meta" });
+/** Given the search box and Material's results area, add the API's results panel; return {meta, list, box}. */
+function createPanel(input, scrollwrap) {
+  // The count is read out politely (a status); the options by the arrow keys (the combobox).
+  const meta = el("div", { class: "md-search-result__meta", role: "status" });
   const list = el("ol", { class: "md-search-result__list", role: "listbox", "aria-label": "搜索结果" });
-  scrollwrap.append(el("div", { class: "md-search-result kb-search-result", "aria-live": "polite" }, meta, list));
-  return { meta, list };
+  scrollwrap.append(el("div", { class: "md-search-result kb-search-result" }, meta, list));
+  return { meta, list, box: combobox(input, list) };
 }
 
 /** Given one result (or suggestion) for query q at a rank, return its list item linking to the answer. */
 function resultItem(item, q, rank) {
+  // The link is the option: chosen with the arrow keys and Enter, not a tab stop of its own; a <div>,
+  // not an <article>, so the option is named by its text (category, question, snippet).
   const link = el(
     "a",
-    { class: "md-search-result__link kb-search-link", href: siteUrl(item.url), data: { id: item.id } },
-    el("article", { class: "md-search-result__article md-typeset" }, ...resultSummary(item, { title: "h1" })),
+    {
+      class: "md-search-result__link kb-search-link",
+      role: "option",
+      tabindex: "-1",
+      href: siteUrl(item.url),
+      data: { id: item.id },
+    },
+    el("div", { class: "md-search-result__article md-typeset" }, ...resultSummary(item, { title: "h1" })),
   );
   link.addEventListener("click", () => recordClick(q, item.id, rank));
-  return el("li", { class: "md-search-result__item", role: "option" }, link);
+  return el("li", { class: "md-search-result__item", role: "none" }, link);
 }
 
 /**
  * Given the panel, the query, the API's answer and suggestions, show the answers, else the related
  * questions, else the completions (or why there are none, with the way to customer service).
  */
-function renderResults({ meta, list }, q, data, suggestions) {
+function renderResults({ meta, list, box }, q, data, suggestions) {
   list.replaceChildren();
+  box.refresh();
   const related = data.related || [];
   const items = data.results.length ? data.results : related.length ? related : suggestions;
   if (!q.trim()) {
@@ -65,6 +76,7 @@ function renderResults({ meta, list }, q, data, suggestions) {
     ...(data.results.length || !related.length ? [] : [" · ", contactLink()]),
   );
   list.append(...items.map((item, i) => resultItem(item, q, i + 1)));
+  box.refresh();
 }
 
 /** Given the search box and the panel, return a function that searches (debounced) for what is typed. */
@@ -117,22 +129,24 @@ function listenForTyping(input, schedule) {
   input.form?.addEventListener("reset", () => setTimeout(typed));
 }
 
-/** Given a keydown, the search box and the results list: arrows move through results, Enter opens the answer page. */
-function onKeydown(event, input, list) {
+/**
+ * Given a keydown, the search box and its combobox: the arrows highlight an option (focus stays in
+ * the box), Enter opens the highlighted answer, or the answer page when none is.
+ */
+function onKeydown(event, input, box) {
   // Escape and Tab stay Material's; arrows and Enter are ours while the API drives the results.
   if (!document.body.classList.contains("kb-api")) return;
-  if (!document.getElementById("__search")?.checked || event.isComposing) return;
-  const active = document.activeElement;
-  if (event.key === "Enter" && active === input) {
+  if (!document.getElementById("__search")?.checked || event.isComposing || document.activeElement !== input) return;
+  if (event.key === "Enter") {
     event.preventDefault();
     event.stopImmediatePropagation();
-    if (input.value.trim()) location.href = answerPageUrl(input.value);
+    const option = box.chosen();
+    if (option) option.click(); // the answer itself, through Material's instant navigation
+    else if (input.value.trim()) location.href = answerPageUrl(input.value);
   } else if (event.key === "ArrowDown" || event.key === "ArrowUp") {
     event.preventDefault();
     event.stopImmediatePropagation();
-    const order = [input, ...list.querySelectorAll("a.kb-search-link")];
-    const at = Math.max(0, order.indexOf(active));
-    order[(at + (event.key === "ArrowDown" ? 1 : order.length - 1)) % order.length].focus();
+    box.move(event.key === "ArrowDown" ? 1 : -1);
   }
 }
 
@@ -141,11 +155,11 @@ export async function mountHeaderSearch(root = document.querySelector("[data-md-
   const input = root?.querySelector("[data-md-component=search-query]");
   const scrollwrap = root?.querySelector(".md-search__scrollwrap");
   if (!input || !scrollwrap || !(await apiAvailable())) return false;
-  const panel = createPanel(scrollwrap);
+  const panel = createPanel(input, scrollwrap);
   document.body.classList.add("kb-api");
   const schedule = searchAsYouType(input, panel);
   listenForTyping(input, schedule);
-  window.addEventListener("keydown", (event) => onKeydown(event, input, panel.list), true);
+  window.addEventListener("keydown", (event) => onKeydown(event, input, panel.box), true);
   if (input.value) schedule();
   return true;
 }
