@@ -170,3 +170,22 @@ def test_every_page_says_it_is_simplified_chinese(live_server: LiveServer):
     assert len(pages) >= 10
     for html in pages:
         assert '<html lang="zh-CN"' in html.read_text("utf-8"), html
+
+
+def test_a_form_error_is_tied_to_its_field_and_takes_the_focus(page, live_server: LiveServer):
+    page.clock.set_fixed_time(TODAY)
+    page.goto(f"{live_server.url}/tools/calculator/", wait_until="networkidle")
+    page.wait_for_selector("form#kb-calc[data-ready]")
+    page.get_by_label("实付金额（元）").fill("abc")
+    page.get_by_role("button", name="计算", exact=True).click()
+    paid = page.locator("#kb-calc-paid")
+    assert page.evaluate("document.activeElement.id") == "kb-calc-paid"
+    assert paid.get_attribute("aria-invalid") == "true"
+    error = page.locator("#kb-calc-paid-error")
+    assert "kb-calc-paid-error" in paid.get_attribute("aria-describedby").split()
+    assert error.inner_text().strip() and error.get_attribute("aria-live") == "polite"
+    # What a screen reader says on the field: its label, then the hint and the error.
+    description = paid.evaluate(
+        "el => el.getAttribute('aria-describedby').split(' ').map(id => document.getElementById(id).textContent).join(' ')"
+    )
+    assert error.inner_text().strip() in description
