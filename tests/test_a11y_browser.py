@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from search.settings import Settings
 from tests.a11y import axe_violations, describe, overflow
-from tests.conftest import LiveServer
+from tests.helpers import LiveServer
 
 pytestmark = pytest.mark.browser
 
@@ -19,6 +20,8 @@ CALCULATOR_RESULT = (
     "/tools/calculator/?state=shipped&action=return&reason=other&paid=299&fee=50&date=2026-11-20"
 )
 AGENT_QUERY = "/search/?q=退货运费谁出"
+# Checked with the search service running (the fixture help center): what only the API draws.
+LIVE_PAGES = ["/", "/return/", AGENT_QUERY, CALCULATOR_RESULT, "/no-such-page/"]
 
 
 def built_pages(site_dir: Path) -> list[str]:
@@ -30,8 +33,8 @@ def built_pages(site_dir: Path) -> list[str]:
     return [p.replace("/./", "/") for p in paths]
 
 
-def wait_ready(page, path: str) -> None:
-    """Wait until a page's own scripts have drawn what the shopper will see."""
+def wait_ready(page, path: str, live: bool = True) -> None:
+    """Wait until a page's own scripts have drawn what the shopper will see (live: with the service)."""
     if path.startswith("/search/"):
         page.wait_for_function(
             "() => { const s = document.querySelector('.kb-agent__status')?.textContent || '';"
@@ -41,7 +44,7 @@ def wait_ready(page, path: str) -> None:
         page.wait_for_selector("form#kb-calc[data-ready]")
         if "?" in path:
             page.locator("#kb-calc-result").wait_for()
-    if page.locator(".kb-feedback-enabled").count():
+    if live and page.locator(".kb-feedback-enabled").count():
         page.locator(".kb-feedback").first.wait_for()
 
 
@@ -50,6 +53,7 @@ def open_header_search(page, base: str) -> None:
     page.goto(f"{base}/", wait_until="networkidle")
     icon = page.locator(".md-header__button[for='__search']")
     (icon if icon.is_visible() else page.locator("input.md-search__input")).click()
+    page.wait_for_function("() => document.getElementById('__search').checked")
     page.locator("input.md-search__input").fill("退货运费")
     page.locator(".kb-search-result [role=option]").first.wait_for()
 
@@ -69,8 +73,15 @@ def width(request) -> int:
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_every_page_and_state_has_no_serious_axe_violation(
-    chromium, live_server: LiveServer, width: int, scheme: str
+    chromium,
+    static_site: str,
+    real_built_project: Settings,
+    live_server: LiveServer,
+    width: int,
+    scheme: str,
 ):
+    # Every page of the real built site, as files; then, with the search service, the pages and
+    # states only it draws: feedback widgets, the agent page's answers, the header's suggestions.
     context = chromium.new_context(
         viewport={"width": width, "height": 900},
         locale="zh-CN",
@@ -79,27 +90,27 @@ def test_every_page_and_state_has_no_serious_axe_violation(
     )
     page = context.new_page()
     page.clock.set_fixed_time(TODAY)
-    base = live_server.url
-    pages = built_pages(live_server.settings.site_dir)
+    pages = built_pages(real_built_project.site_dir)
     assert len(pages) >= 9 and "/" in pages and "/tools/calculator/" in pages, pages
+    expected = "slate" if scheme == "dark" else "default"
     found: list[str] = []
     checked = []
-    for path in [*pages, AGENT_QUERY, CALCULATOR_RESULT, "/no-such-page/"]:
+    visits = [(static_site, path) for path in pages] + [(live_server.url, p) for p in LIVE_PAGES]
+    for base, path in visits:
         page.goto(f"{base}{path}", wait_until="networkidle")
-        wait_ready(page, path)
-        expected = "slate" if scheme == "dark" else "default"
+        wait_ready(page, path, live=base == live_server.url)
         assert page.locator("body").get_attribute("data-md-color-scheme") == expected, path
-        found += [f"{path}: {line}" for line in describe(axe_violations(page))]
+        found += [f"{base}{path}: {line}" for line in describe(axe_violations(page))]
         checked.append(path)
     for state, opener in (
         ("header search", open_header_search),
         ("feedback", open_feedback_reasons),
     ):
-        opener(page, base)
+        opener(page, live_server.url)
         found += [f"{state}: {line}" for line in describe(axe_violations(page))]
     context.close()
     assert found == [], "\n".join(found)
-    assert len(checked) == len(pages) + 3
+    assert len(checked) == len(pages) + len(LIVE_PAGES)
 
 
 def test_the_palette_switch_changes_scheme_and_is_remembered(page, live_server: LiveServer):
@@ -115,12 +126,16 @@ def test_the_palette_switch_changes_scheme_and_is_remembered(page, live_server: 
     assert page.locator("body").get_attribute("data-md-color-scheme") == "slate"
 
 
-REFLOW_PAGES = ["/", "/return/", CALCULATOR_RESULT, AGENT_QUERY]
+REFLOW_PAGES = [
+    "/",
+    "/return/",
+    CALCULATOR_RESULT,
+]  # the real pages; the agent page needs the service
 
 
 @pytest.mark.parametrize("large_text", [False, True], ids=["zoom-200", "zoom-200-large-text"])
 def test_320px_at_200_percent_zoom_reflows_without_sideways_scrolling(
-    chromium, live_server: LiveServer, large_text: bool
+    chromium, static_site: str, live_server: LiveServer, large_text: bool
 ):
     # Browser zoom at 200% in a 640 px window lays the page out 320 CSS px wide with two device
     # pixels per CSS pixel; large_text also doubles the text size, as a phone's largest font setting does.
@@ -130,13 +145,12 @@ def test_320px_at_200_percent_zoom_reflows_without_sideways_scrolling(
     page = context.new_page()
     page.clock.set_fixed_time(TODAY)
     found = []
-    for path in REFLOW_PAGES:
-        page.goto(f"{live_server.url}{path}", wait_until="networkidle")
-        wait_ready(page, path)
-        if large_text:
-            page.add_style_tag(
-                content="html { font-size: 250% !important; }"
-            )  # Material's 125% × 2
+    visits = [(static_site, path) for path in REFLOW_PAGES] + [(live_server.url, AGENT_QUERY)]
+    for base, path in visits:
+        page.goto(f"{base}{path}", wait_until="networkidle")
+        wait_ready(page, path, live=base == live_server.url)
+        if large_text:  # Material's 125% × 2
+            page.add_style_tag(content="html { font-size: 250% !important; }")
         assert page.evaluate("innerWidth") == 320
         found += [f"{path}: {p}" for p in overflow(page)]
     context.close()
@@ -164,8 +178,8 @@ def test_reduced_motion_turns_animation_off(chromium, live_server: LiveServer):
     context.close()
 
 
-def test_every_page_says_it_is_simplified_chinese(live_server: LiveServer):
-    site = live_server.settings.site_dir
+def test_every_page_says_it_is_simplified_chinese(real_built_project: Settings):
+    site = real_built_project.site_dir
     pages = [site / "404.html", *site.rglob("index.html")]
     assert len(pages) >= 10
     for html in pages:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.a11y import focus, press, press_until, type_keys, walk
-from tests.conftest import LiveServer
+from tests.helpers import LiveServer
 
 pytestmark = pytest.mark.browser
 
