@@ -52,9 +52,10 @@ def open_header_search(page, base: str) -> None:
     """The home page with the header search open on a question and its suggestions listed."""
     page.goto(f"{base}/", wait_until="networkidle")
     icon = page.locator(".md-header__button[for='__search']")
-    (icon if icon.is_visible() else page.locator("input.md-search__input")).click()
-    page.wait_for_function("() => document.getElementById('__search').checked")
-    page.locator("input.md-search__input").fill("退货运费")
+    box = page.locator("input.md-search__input")
+    (icon if icon.is_visible() else box).click()
+    box.fill("退货运费")  # fires `input`, as an input method does when it commits the characters
+    box.dispatch_event("keyup")  # …and the key release Material opens its search on
     page.locator(".kb-search-result [role=option]").first.wait_for()
 
 
