@@ -90,7 +90,7 @@ def test_every_page_and_state_has_no_serious_axe_violation(
         bypass_csp=True,  # axe-core is injected as an inline script
     )
     page = context.new_page()
-    page.clock.set_fixed_time(TODAY)
+    page.clock.set_system_time(TODAY)  # time flows (Material's debounced search), from this date
     pages = built_pages(real_built_project.site_dir)
     assert len(pages) >= 9 and "/" in pages and "/tools/calculator/" in pages, pages
     expected = "slate" if scheme == "dark" else "default"
@@ -144,7 +144,7 @@ def test_320px_at_200_percent_zoom_reflows_without_sideways_scrolling(
         viewport={"width": 320, "height": 640}, device_scale_factor=2, locale="zh-CN"
     )
     page = context.new_page()
-    page.clock.set_fixed_time(TODAY)
+    page.clock.set_system_time(TODAY)  # time flows (Material's debounced search), from this date
     found = []
     visits = [(static_site, path) for path in REFLOW_PAGES] + [(live_server.url, AGENT_QUERY)]
     for base, path in visits:
@@ -188,7 +188,7 @@ def test_every_page_says_it_is_simplified_chinese(real_built_project: Settings):
 
 
 def test_a_form_error_is_tied_to_its_field_and_takes_the_focus(page, live_server: LiveServer):
-    page.clock.set_fixed_time(TODAY)
+    page.clock.set_system_time(TODAY)  # time flows (Material's debounced search), from this date
     page.goto(f"{live_server.url}/tools/calculator/", wait_until="networkidle")
     page.wait_for_selector("form#kb-calc[data-ready]")
     page.get_by_label("实付金额（元）").fill("abc")
