@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 ROOT = Path(__file__).resolve().parent.parent
 AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -79,6 +81,9 @@ def press(page, key: str, times: int = 1) -> dict[str, Any]:
     where: dict[str, Any] = {}
     for _ in range(times):
         page.keyboard.press(key)
+        # What a person sees once the page settles: a scroll to an anchor or a fade-in may still run.
+        with contextlib.suppress(PlaywrightTimeout):
+            page.wait_for_function(f"({FOCUS_JS})().visible", timeout=2000)
         where = focus(page)
         assert where["visible"], f"after {key}, focus is not visible: {where}"
     return where
