@@ -153,6 +153,13 @@ class RateLimited(KbError):
         self.retry_after = retry_after
 
 
+class SearchBusy(KbError):
+    """Too many long questions at once: this one waited for its turn too long."""
+
+    http_status = 503
+    hint = "请稍后再试，或把问题缩短"
+
+
 class RecorderFull(KbError):
     """The analytics queue is full: the event was not taken (and is not acknowledged)."""
 
