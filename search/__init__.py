@@ -33,6 +33,7 @@ _LAZY = {
     "search": "engine",
     "suggest": "engine",
     "index_info": "engine",
+    "warm": "engine",
     "Engine": "engine",
     "engine_for": "engine",
     "close_engines": "engine",
@@ -42,7 +43,6 @@ _LAZY = {
     "new_page": "scaffold",
     "publish": "publisher",
     "report": "analytics",
-    "format_report": "analytics",
 }
 
 __all__ = [

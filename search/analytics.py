@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from .contracts import Report
 from .eventstore import connect
 from .eventwriter import RECORD_BYTES
 from .redaction import redact
@@ -169,7 +170,7 @@ def _rows(db: sqlite3.Connection, sql: str, *params: Any) -> list[dict[str, Any]
     return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
 
 
-def report(path: Path, days: int = 30, top: int = 20, now: float | None = None) -> dict[str, Any]:
+def report(path: Path, days: int = 30, top: int = 20, now: float | None = None) -> Report:
     """Given the analytics database, return the report of the last `days` days."""
     since = (now or time.time()) - days * 86400
     if not path.exists():
@@ -195,7 +196,7 @@ def report(path: Path, days: int = 30, top: int = 20, now: float | None = None) 
                     row["id"],
                 )
             }
-        return {
+        return {  # type: ignore[typeddict-item]  # rows are the SELECTs' columns, as Report names them
             "days": days,
             "searches": total,
             "top_queries": _rows(
@@ -234,41 +235,13 @@ def report(path: Path, days: int = 30, top: int = 20, now: float | None = None) 
         db.close()
 
 
-def format_report(data: dict[str, Any]) -> str:
-    """Given report data, return it as readable Chinese text for a terminal."""
-    out = [f"最近 {data['days']} 天：共 {data['searches']} 次搜索", ""]
-
-    def table(title: str, rows: list[dict[str, Any]], fmt: str, empty: str = "（无）") -> None:
-        out.append(f"== {title} ==")
-        out.extend(fmt.format(**row) for row in rows)
-        if not rows:
-            out.append(empty)
-        out.append("")
-
-    table("热门搜索", data["top_queries"], "{count:>5} 次  {query}  （{results} 条结果）")
-    table(
-        "没有结果的搜索（考虑补充内容或同义词）",
-        data["zero_result_queries"],
-        "{count:>5} 次  {query}",
+def _empty_report(days: int) -> Report:
+    return Report(
+        days=days,
+        searches=0,
+        top_queries=[],
+        zero_result_queries=[],
+        unclicked_queries=[],
+        most_read=[],
+        feedback=[],
     )
-    table(
-        "有结果但没人点击的搜索",
-        data["unclicked_queries"],
-        "{count:>5} 次  {query}  （第一条：{top_id}）",
-    )
-    table("阅读最多的答案（来自搜索点击）", data["most_read"], "{clicks:>5} 次  {id}")
-    out.append("== 答案反馈 ==")
-    for row in data["feedback"]:
-        reasons = "、".join(f"{k} {v}" for k, v in row["reasons"].items())
-        out.append(
-            f"  {row['id']}: 有帮助 {row['helpful']}，没帮助 {row['not_helpful']}"
-            + (f"（{reasons}）" if reasons else "")
-        )
-    if not data["feedback"]:
-        out.append("（无）")
-    return "\n".join(out)
-
-
-def _empty_report(days: int) -> dict[str, Any]:
-    keys = ("top_queries", "zero_result_queries", "unclicked_queries", "most_read", "feedback")
-    return {"days": days, "searches": 0, **{k: [] for k in keys}}

@@ -6,7 +6,8 @@ import sqlite3
 import time
 from pathlib import Path
 
-from search.analytics import Recorder, format_report, report
+from search.analytics import Recorder, report
+from search.cli import format_report
 
 
 def test_report_lists_top_zero_result_unclicked_and_most_read(tmp_path: Path):

@@ -1,10 +1,14 @@
 // Entry point of the help center's own browser code: a deferred module on every page.
-// Only the header search loads with it; the agent page, the feedback widget and the calculator
+// Only the header's parts load with it; the agent page, the feedback widget and the calculator
 // (its rules and working-day calendar) are fetched on the pages that have them.
 
+import { mountMenuButton, mountPaletteSwitch, mountSkipLink } from "./header.js";
 import { mountHeaderSearch } from "./header-search.js";
 
 mountHeaderSearch();
+mountMenuButton();
+mountPaletteSwitch();
+mountSkipLink();
 
 /** Run the per-page parts on the first load and after every instant navigation. */
 function onPage() {
