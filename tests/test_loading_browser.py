@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import time
 from urllib.parse import quote
 
 import pytest
@@ -20,6 +19,10 @@ SHIFTS = """() => new Promise((done) => {
     .observe({ type: "layout-shift", buffered: true });
   setTimeout(() => done(entries.filter((e) => !e.hadRecentInput).map((e) => e.value)), 500);
 })"""
+CALCULATOR_READY = """() => {
+  const status = document.getElementById("kb-calc-status")?.textContent || "";
+  return status !== "" && !status.startsWith("正在加载");
+}"""
 # Page code by page: the header search runs everywhere, the rest only where it is used.
 PAGE_CODE = {
     "agent": r"/kb/agent\.",
@@ -94,6 +97,7 @@ def test_nothing_moves_while_the_page_attaches_its_parts(
         page.locator(".kb-agent__result").first.wait_for()  # the answers did arrive
     if "#" in path or path == "/return/":
         page.locator(".kb-feedback").first.wait_for()  # the widgets did attach
-    time.sleep(0.3)
+    if path.startswith("/tools/calculator/"):  # its rules and calendar are in: the form is live
+        page.wait_for_function(CALCULATOR_READY)
     assert page.evaluate(SHIFTS) == []
     page.close()
