@@ -23,15 +23,14 @@ import socket
 import statistics
 import subprocess
 import sys
-import tarfile
 import tempfile
 import time
 import urllib.parse
 import urllib.request
-from io import BytesIO
 from pathlib import Path
 
 from bench_faults import Server, copy_project, parse_wrk
+from revision import extract
 
 ROOT = Path(__file__).resolve().parent.parent
 QUERIES = ROOT / "tests" / "eval" / "queries.tsv"
@@ -186,16 +185,6 @@ def wrk_script(url: str, script: str, connections: int, seconds: int) -> dict[st
     return {**numbers, "errors": numbers["non2xx"] + numbers["socket"]}
 
 
-def checkout(ref: str, dest: Path) -> Path:
-    """Given a git revision, extract its files into dest; return dest."""
-    archive = subprocess.run(
-        ["git", "-C", str(ROOT), "archive", ref], check=True, capture_output=True
-    ).stdout
-    with tarfile.open(fileobj=BytesIO(archive)) as tar:
-        tar.extractall(dest, filter="data")
-    return dest
-
-
 def typing_prefixes(questions: list[str]) -> list[str]:
     """Given questions, return every prefix a shopper types on the way to each."""
     return [q[:n] for q in questions for n in range(1, len(q) + 1)]
@@ -216,7 +205,7 @@ def against(ref: str, questions: list[str], args: argparse.Namespace) -> None:
         servers = {}
         for label in ("old", "new"):
             tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix=f"kb-http-{label}-")))
-            code = checkout(ref, tmp / "code") if label == "old" else ROOT
+            code = extract(ref, tmp / "code") if label == "old" else ROOT
             server = servers[label] = Server(
                 code, copy_project(code, tmp / "project"), tmp / "a.sqlite3", args.workers
             )
