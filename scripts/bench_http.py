@@ -376,6 +376,7 @@ def compression(args: argparse.Namespace, search_paths: list[str], db: Path) -> 
     runs: dict[str, list[dict[str, float]]] = {k: [] for k in ACCEPT}
     proc, url = start(args.workers, False, db)
     try:
+        wrk(url, search_paths, 32, 3)  # warm-up (first searches, memo), not counted
         for _ in range(args.rounds):
             for label, headers in ACCEPT.items():
                 runs[label].append(wrk(url, search_paths, 32, args.seconds, headers))

@@ -27,7 +27,11 @@ MIN_SIZE = 1024  # below this the headers outweigh the saving
 # Fast settings: a publish compresses ~1.5 MB of text in about 0.4 s, within a few % of the best.
 BROTLI_QUALITY = 7
 GZIP_LEVEL = 6
-LIVE_BROTLI_QUALITY = 4  # per request: a search answer is a few KB, compressed in microseconds
+# Per request, the fastest levels: a search answer is a few KB, and a memoised one is answered in
+# well under a millisecond, so the compressor's time is what the search rate loses (bench_http).
+LIVE_BROTLI_QUALITY = 1
+LIVE_BROTLI_WINDOW = 16  # log2 bytes: 64 KB, more than any answer, and far less to set up than 4 MB
+LIVE_GZIP_LEVEL = 1
 ENCODINGS = (("br", ".br"), ("gzip", ".gz"))  # preferred first
 
 
@@ -104,10 +108,14 @@ class BrotliResponder(IdentityResponder):
 
     def __init__(self, app: ASGIApp, minimum_size: int) -> None:
         super().__init__(app, minimum_size)
-        self.compressor = brotli.Compressor(mode=brotli.MODE_TEXT, quality=LIVE_BROTLI_QUALITY)
+        self.compressor: brotli.Compressor | None = None  # only for a body that is compressed
 
     async def apply_compression(self, body: bytes, *, more_body: bool) -> bytes:
         """Given a body chunk, return its Brotli bytes (the stream finished with the last chunk)."""
+        if self.compressor is None:
+            self.compressor = brotli.Compressor(
+                mode=brotli.MODE_TEXT, quality=LIVE_BROTLI_QUALITY, lgwin=LIVE_BROTLI_WINDOW
+            )
         out = self.compressor.process(body)
         return out + (self.compressor.flush() if more_body else self.compressor.finish())
 
@@ -127,7 +135,7 @@ class Compression:
         if "br" in codings:
             responder: ASGIApp = BrotliResponder(self.app, self.minimum_size)
         elif "gzip" in codings:
-            responder = GZipResponder(self.app, self.minimum_size, compresslevel=GZIP_LEVEL)
+            responder = GZipResponder(self.app, self.minimum_size, compresslevel=LIVE_GZIP_LEVEL)
         else:
             responder = IdentityResponder(self.app, self.minimum_size)  # still says Vary
         await responder(scope, receive, send)
