@@ -120,8 +120,8 @@ def misses(row: dict) -> list[str]:
 def print_row(row: dict, label: str) -> None:
     """Print one table row: page, form, the four scores, LCP, TBT, CLS and a label."""
     print(
-        f"{row['page']:<11}{row['form']:<8}{row['performance']:>5}{row['accessibility']:>5}"
-        f"{row['best-practices']:>5}{row['seo']:>5}{row['lcp'] / 1000:>7.2f}"
+        f"{row['page']:<11}{row['form']:<8}{row['performance']:>5.0f}{row['accessibility']:>5.0f}"
+        f"{row['best-practices']:>5.0f}{row['seo']:>5.0f}{row['lcp'] / 1000:>7.2f}"
         f"{row['tbt']:>8.0f}{row['cls']:>7.3f}  {label}",
         flush=True,
     )
