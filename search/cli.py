@@ -202,7 +202,7 @@ def _report(args: argparse.Namespace, settings: search.Settings) -> int:
     if args.days < 1 or args.top < 1:
         _err("kb：--days 和 --top 必须是正整数")
         return 2
-    data = search.report(settings.analytics_db, days=args.days, top=args.top)
+    data = search.report(settings.analytics_store, days=args.days, top=args.top)
     print(
         json.dumps(data, ensure_ascii=False, indent=2) if args.json else search.format_report(data)
     )

@@ -104,6 +104,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run the writer on the queue socket fd with the store URL given on the command line."""
     fd, url = (argv if argv is not None else sys.argv[1:])[:2]
     logging.basicConfig(level=logging.INFO, format=LOG_FORMAT, stream=sys.stderr)
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # each start would log every check
     # Ctrl-C reaches the whole process group; the writer finishes when its worker goes away.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     sock = socket.socket(fileno=int(fd))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import logging
 import os
 
 from .engine import index_info
@@ -55,13 +56,22 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000, workers
     """Given settings, serve site and API until interrupted (each worker loads the same read-only index)."""
     import uvicorn
 
+    from .analytics import prepare
+
+    try:
+        prepare(settings.analytics_store)  # the schema before any worker records into it
+    except Exception as e:  # analytics never keep search from starting: the writer retries
+        logging.getLogger("kb.analytics").warning(
+            "analytics: schema not ready (%s)", type(e).__name__
+        )
+
     # The hand-off to uvicorn's workers: each one loads its Settings from this environment.
     os.environ["KB_ROOT"] = str(settings.root)
     for key, value in (
         ("KB_SITE_DIR", settings.site_dir),
         ("KB_DOCS_DIR", settings.docs_dir),
         ("KB_BUILD_DIR", settings.build_dir),
-        ("KB_ANALYTICS_DB", settings.analytics_db),
+        ("KB_ANALYTICS_DB", settings.analytics_url or settings.analytics_db),
         ("KB_TRUSTED_PROXIES", settings.trusted_proxies),
         ("KB_PUBLIC_HOSTS", settings.public_hosts),
         ("KB_MAX_HEAD_BYTES", settings.max_head_bytes),

@@ -21,8 +21,9 @@ class Settings:
     site_dir: Path
     build_dir: Path
     index_dir: Path
-    analytics_db: Path
+    analytics_db: Path  # the SQLite file; with a server, where per-host state (rate limits) stays
     mkdocs_yml: Path
+    analytics_url: str = ""  # postgresql://… when every replica records into one server
     stale_after_days: int = 180
     data_dir: Path = DATA_DIR
     # index_dir set on purpose (KB_INDEX_DIR, with_paths): searches use that folder, not the
@@ -38,6 +39,11 @@ class Settings:
     )
     search_threads: int = 2  # searches run in this many threads per worker, off the event loop
     search_per_minute: int = 120  # each client's search budget (also its burst)
+
+    @property
+    def analytics_store(self) -> str:
+        """The analytics store the writer and `kb report` use: the server URL, else the SQLite file."""
+        return self.analytics_url or f"sqlite:{self.analytics_db}"
 
     @property
     def words_file(self) -> Path:
@@ -113,13 +119,17 @@ def load_settings(root: Path | str | None = None) -> Settings:
 
     build_dir = path("build_dir", "_build")
     index_dir = path("index_dir", str(build_dir / "index"))
+    analytics = str(os.environ.get("KB_ANALYTICS_DB") or conf.get("analytics_db") or "")
+    server = analytics if analytics.startswith(("postgresql://", "postgres://")) else ""
+    default_db = str(index_dir.parent / "analytics.sqlite3")
     return Settings(
         root=base,
         docs_dir=path("docs_dir", "docs"),
         site_dir=path("site_dir", "site"),
         build_dir=build_dir,
         index_dir=index_dir,
-        analytics_db=path("analytics_db", str(index_dir.parent / "analytics.sqlite3")),
+        analytics_db=_absolute(Path(default_db)) if server else path("analytics_db", default_db),
+        analytics_url=server,
         mkdocs_yml=base / "mkdocs.yml",
         stale_after_days=int(conf.get("stale_after_days", 180)),
         # The checkout's own data (what mkdocs.yml's jieba_dict_user points at) wins over the

@@ -207,3 +207,45 @@ def live_server(
     server = LiveServer(indexed_project, tmp_path_factory.mktemp("logs") / "serve.log")
     yield server
     server.stop()
+
+
+def _postgres_missing(why: str) -> None:
+    if os.environ.get("CI"):
+        pytest.fail(f"{why} in CI: .ci/run must install postgresql and start a cluster")
+    pytest.skip(f"PostgreSQL tests need a server: {why} (run .ci/run, or set KB_TEST_POSTGRES)")
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A fresh, empty database on the PostgreSQL server named by KB_TEST_POSTGRES; dropped after."""
+    server = os.environ.get("KB_TEST_POSTGRES")
+    if not server:
+        _postgres_missing("KB_TEST_POSTGRES is not set")
+    import uuid
+
+    import psycopg
+
+    name = f"kb_test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(server, autocommit=True) as c:
+        c.execute(f'CREATE DATABASE "{name}"')
+    yield f"{server.rsplit('/', 1)[0]}/{name}"
+    with psycopg.connect(server, autocommit=True) as c:
+        c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def own_postgres() -> Iterator[tuple[Path, str]]:
+    """A PostgreSQL cluster of this test's own (it may stop it): (its folder, its URL)."""
+    import tempfile
+
+    from tests import postgres
+
+    if postgres.binaries() is None:
+        _postgres_missing("Debian's postgresql package is not installed")
+    folder = Path(
+        tempfile.mkdtemp(prefix="kb-pg-")
+    )  # not under pytest's 0700 tmp: the server user reads it
+    url = postgres.start(folder)
+    yield folder, url
+    postgres.stop(folder, "immediate")
+    shutil.rmtree(folder, ignore_errors=True)

@@ -6,7 +6,12 @@ import sqlite3
 import time
 from pathlib import Path
 
+from starlette.testclient import TestClient
+
+from search import build_index
 from search.analytics import Recorder, format_report, report
+from search.api import create_app
+from tests.conftest import copy_project
 
 
 def test_report_lists_top_zero_result_unclicked_and_most_read(tmp_path: Path):
@@ -95,3 +100,68 @@ def test_an_unwritable_database_path_drops_events_without_raising(tmp_path: Path
 def test_report_of_a_missing_database_is_empty(tmp_path: Path):
     data = report(tmp_path / "none.sqlite3")
     assert data["searches"] == 0 and data["top_queries"] == []
+
+
+def test_a_prefix_typed_on_the_way_to_a_later_query_is_not_a_zero_result_search(tmp_path: Path):
+    db = tmp_path / "analytics.sqlite3"
+    rec = Recorder(db)
+    for prefix in ("qu", "quxiao"):  # a pause mid-word, recorded before the shopper typed on
+        rec.search(prefix, 0, None, 1.0, view="aaaa1111")
+    rec.search("quxiaodingdan", 3, "cancel-how", 1.0, view="aaaa1111")
+    rec.click("quxiaodingdan", "cancel-how", 1, view="aaaa1111")
+    rec.search("qu", 0, None, 1.0, view="bbbb2222")  # another page view that stopped there
+    rec.close()
+    data = report(db, days=7)
+    assert data["zero_result_queries"] == [{"query": "qu", "count": 1}]
+    assert data["unclicked_queries"] == []
+    assert data["trend"][0]["searches"] == 4 and data["trend"][0]["click_through"] == 1.0
+
+
+def test_a_search_asked_not_to_be_recorded_is_not(tmp_path: Path):
+    settings = copy_project(tmp_path / "p")
+    build_index(settings)
+    with TestClient(create_app(settings)) as client:
+        assert client.get("/api/search", params={"q": "退货", "record": 0}).status_code == 200
+        assert (
+            client.get("/api/search", params={"q": "退货运费", "view": "abcd1234"}).status_code
+            == 200
+        )
+        bad = client.get("/api/search", params={"q": "退货", "view": "13812345678 张三"})
+        assert bad.status_code == 400 and "view" in bad.json()["error"]
+        client.app.state.recorder.flush()
+    rows = (
+        sqlite3.connect(settings.analytics_db)
+        .execute("SELECT query, view FROM searches")
+        .fetchall()
+    )
+    assert rows == [("退货运费", "abcd1234")]
+
+
+def test_the_newest_migration_is_the_head_kb_expects():
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from search.eventdb import HEAD, MIGRATIONS
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    assert ScriptDirectory.from_config(config).get_heads() == [HEAD]
+
+
+def test_an_old_database_is_migrated_and_keeps_its_events(tmp_path: Path):
+    db = tmp_path / "old.sqlite3"
+    old = sqlite3.connect(db)
+    old.executescript(
+        "CREATE TABLE searches (ts REAL NOT NULL, query TEXT NOT NULL, total INTEGER NOT NULL,"
+        " top_id TEXT, took_ms REAL NOT NULL);"
+        "CREATE TABLE clicks (ts REAL NOT NULL, query TEXT NOT NULL, id TEXT NOT NULL, rank INTEGER);"
+        "CREATE TABLE feedback (ts REAL NOT NULL, id TEXT NOT NULL, helpful INTEGER NOT NULL, reason TEXT);"
+    )
+    old.execute(
+        "INSERT INTO searches VALUES (strftime('%s','now'), '退货', 3, 'return-apply', 1.0)"
+    )
+    old.commit()
+    old.close()
+    assert report(db)["searches"] == 1
+    rows = sqlite3.connect(db).execute("SELECT version_num FROM alembic_version").fetchall()
+    assert rows == [("0002",)]
