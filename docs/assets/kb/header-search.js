@@ -2,9 +2,14 @@
 // When the API is unreachable (the site opened as static files), nothing here runs and
 // Material's built-in search keeps working on its own.
 
-import { apiAvailable, recordClick, searchApi, siteUrl, snippetNodes, suggestApi } from "./api.js";
+import { apiAvailable, recordClick, recordSearch, searchApi, siteUrl, snippetNodes, suggestApi } from "./api.js";
 
-const DEBOUNCE_MS = 150;
+// While the shopper types, only completions are asked for (cheap); a full search runs when typing
+// pauses or on Enter; the search counts in the editors' report only once it settles: a click on a
+// result, Enter (the answer page counts it), a longer pause, or leaving the box.
+const SUGGEST_MS = 80;
+const SEARCH_MS = 350;
+const SETTLE_MS = 1500;
 const CONTACT = "/contact/#contact-service";
 
 /** Return a link to the customer-service section, for questions the help center can't answer. */
@@ -36,14 +41,35 @@ export async function mountHeaderSearch(root = document.querySelector("[data-md-
   scrollwrap.append(panel);
   document.body.classList.add("kb-api");
 
-  let timer = 0;
+  let suggestTimer = 0;
+  let searchTimer = 0;
+  let settleTimer = 0;
   let composing = false;
-  let controller = null;
-  let lastQuery = null;
+  let searching = null;
+  let suggesting = null;
+  let shown = null; // the query whose results (or completions) are on screen
+  let leaving = false;
+  const answers = new Map(); // query → full answer, for this page view
+  const recorded = new Set(); // queries already counted in this page view
+
+  /** Given a query, return [query, answer] already fetched for it or for a longer question it begins. */
+  const known = (q) => {
+    if (answers.has(q)) return [q, answers.get(q)];
+    const longer = [...answers.keys()].reverse().find((k) => k.startsWith(q) && q.trim());
+    return longer ? [longer, answers.get(longer)] : null;
+  };
 
   const fallBack = () => {
     // The API stopped answering: show Material's own results, which it kept computing.
     document.body.classList.remove("kb-api");
+  };
+
+  /** Count `q` as a search the shopper meant (once per page view). */
+  const settle = (q) => {
+    clearTimeout(settleTimer);
+    if (leaving || !q.trim() || recorded.has(q)) return;
+    recorded.add(q);
+    recordSearch(q);
   };
 
   const render = (q, data, suggestions) => {
@@ -84,7 +110,10 @@ export async function mountHeaderSearch(root = document.querySelector("[data-md-
       a.className = "md-search-result__link kb-search-link";
       a.href = siteUrl(item.url);
       a.dataset.id = item.id;
-      a.addEventListener("click", () => recordClick(q, item.id, i + 1));
+      a.addEventListener("click", () => {
+        settle(q); // the click's own query: the one these results answer
+        recordClick(q, item.id, i + 1);
+      });
       const article = document.createElement("article");
       article.className = "md-search-result__article md-typeset";
       const title = document.createElement("h1");
@@ -107,21 +136,31 @@ export async function mountHeaderSearch(root = document.querySelector("[data-md-
     });
   };
 
-  const run = async () => {
-    const q = input.value;
-    if (q === lastQuery) return;
-    lastQuery = q;
-    controller?.abort();
-    if (!q.trim()) {
-      render(q, { results: [], total: 0 }, []);
-      return;
-    }
-    controller = new AbortController();
-    const { signal } = controller;
+  const show = (q, data, suggestions) => {
+    shown = q;
+    render(q, data, suggestions);
+  };
+
+  /** Completions while typing: no search is run or counted. */
+  const runSuggest = async (q) => {
+    suggesting?.abort();
+    suggesting = new AbortController();
+    const { signal } = suggesting;
+    const data = await suggestApi(q, { limit: LIMIT, signal }).catch(() => null);
+    if (!data?.suggestions?.length || signal.aborted || input.value !== q || answers.has(q)) return;
+    show(q, { results: [], total: 0 }, data.suggestions);
+  };
+
+  /** The full search, once typing pauses (not counted: settling does that). */
+  const runSearch = async (q) => {
+    searching?.abort();
+    searching = new AbortController();
+    const { signal } = searching;
     try {
-      const data = await searchApi(q.slice(0, 1000), { limit: LIMIT, signal });
+      const data = await searchApi(q.slice(0, 1000), { limit: LIMIT, signal, record: false });
       const suggestions = data.results.length ? [] : (await suggestApi(q, { limit: LIMIT, signal })).suggestions || [];
-      if (!signal.aborted) render(q, data, suggestions);
+      answers.set(q, data);
+      if (!signal.aborted && input.value === q) show(q, data, suggestions);
     } catch (error) {
       if (signal.aborted) return;
       if (error instanceof TypeError) fallBack(); // network failure: the service is gone
@@ -131,8 +170,25 @@ export async function mountHeaderSearch(root = document.querySelector("[data-md-
 
   const schedule = () => {
     if (composing) return; // an input method is still composing Chinese: wait for the characters
-    clearTimeout(timer);
-    timer = setTimeout(run, DEBOUNCE_MS);
+    clearTimeout(suggestTimer);
+    clearTimeout(searchTimer);
+    clearTimeout(settleTimer);
+    const q = input.value;
+    if (!q.trim()) {
+      searching?.abort();
+      suggesting?.abort();
+      show(q, { results: [], total: 0 }, []);
+      return;
+    }
+    const answered = known(q);
+    if (answered) {
+      // A question already answered, or the beginning of one: its answer, without asking again.
+      if (shown !== answered[0]) show(answered[0], answered[1], []);
+    } else {
+      suggestTimer = setTimeout(() => runSuggest(q), SUGGEST_MS);
+      searchTimer = setTimeout(() => runSearch(q), SEARCH_MS);
+    }
+    settleTimer = setTimeout(() => settle(q), SETTLE_MS);
   };
 
   input.addEventListener("compositionstart", () => (composing = true));
@@ -142,6 +198,7 @@ export async function mountHeaderSearch(root = document.querySelector("[data-md-
   });
   input.addEventListener("input", schedule);
   input.addEventListener("focus", schedule);
+  input.addEventListener("blur", () => settle(input.value)); // leaving the box
   input.form?.addEventListener("reset", () => setTimeout(schedule));
 
   // Arrow keys and Enter are ours while the API drives the results; Escape and Tab stay Material's.
@@ -156,7 +213,11 @@ export async function mountHeaderSearch(root = document.querySelector("[data-md-
       if (event.key === "Enter" && active === input) {
         event.preventDefault();
         event.stopImmediatePropagation();
-        if (input.value.trim()) location.href = `${siteUrl("/search/")}?q=${encodeURIComponent(input.value)}`;
+        if (input.value.trim()) {
+          leaving = true; // the answer page runs and counts this search
+          clearTimeout(settleTimer);
+          location.href = `${siteUrl("/search/")}?q=${encodeURIComponent(input.value)}`;
+        }
       } else if (event.key === "ArrowDown" || event.key === "ArrowUp") {
         event.preventDefault();
         event.stopImmediatePropagation();
