@@ -23,6 +23,7 @@ from .eventdb import create, migrate, sqlite_path, store_url
 from .eventtables import clicks, daily, feedback, searches
 from .eventwriter import RECORD_BYTES
 from .redaction import redact
+from .retention import CHINA, DAY, day_of
 
 log = logging.getLogger("kb.analytics")
 
@@ -44,8 +45,9 @@ class Recorder:
     writer is restarted when it dies (whatever killed it), reading on where it stopped.
     """
 
-    def __init__(self, store: str | Path, restart_after: float = 1.0) -> None:
+    def __init__(self, store: str | Path, restart_after: float = 1.0, keep_days: int = 180) -> None:
         self.store = store_url(store)
+        self.keep_days = keep_days
         self.restart_after = restart_after
         self.acknowledged = 0  # events handed to the queue
         self.dropped = 0  # events refused (queue full) or dropped by the writer
@@ -71,7 +73,7 @@ class Recorder:
     def _spawn(self) -> subprocess.Popen[bytes]:
         fd = self._queue_end.fileno()
         return subprocess.Popen(
-            [sys.executable, "-m", "search.eventwriter", str(fd), self.store],
+            [sys.executable, "-m", "search.eventwriter", str(fd), self.store, str(self.keep_days)],
             pass_fds=(fd,),
             stdin=subprocess.DEVNULL,
             cwd=Path(__file__)
@@ -173,10 +175,6 @@ class Recorder:
         self._queue_end.close()
 
 
-DAY = 86400
-CHINA = 8 * 3600  # days are counted in China time (UTC+8): the shoppers' calendar
-
-
 def day_number(ts: float) -> int:
     """Given a Unix time, return its day (China time) as days since 1970-01-01."""
     return int((ts + CHINA) // DAY)
@@ -196,10 +194,6 @@ def _rows(connection: Connection, query: Select) -> list[dict[str, Any]]:
     return [dict(row._mapping) for row in connection.execute(query)]
 
 
-def _day(ts: Any) -> Any:
-    return func.floor((ts + CHINA) / DAY)
-
-
 def _settled(s: Any, since: float, until: float) -> Any:
     """Searches in the window that are not a prefix of a later query from the same page view."""
     later = searches.alias("later")
@@ -217,7 +211,7 @@ def trend(connection: Connection, since: float, until: float) -> list[dict[str, 
     """Given a window, return per day: searches, zero-result share and click-through (raw and rolled up)."""
     s = searches.alias("s")
     clicked = exists().where(clicks.c.query == s.c.query, clicks.c.ts >= since, clicks.c.ts < until)
-    day = _day(s.c.ts).label("day")
+    day = day_of(s.c.ts).label("day")
     raw = (
         select(
             day,

@@ -398,7 +398,9 @@ def create_app(settings: Settings | None = None, *, analytics: bool | None = Non
         with contextlib.suppress(KbError):
             search(settings, "退货运费", limit=1)
         if analytics:
-            app.state.recorder = Recorder(settings.analytics_store)
+            app.state.recorder = Recorder(
+                settings.analytics_store, keep_days=settings.analytics_keep_days
+            )
         yield
         if app.state.recorder:
             app.state.recorder.close()

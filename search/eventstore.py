@@ -18,6 +18,7 @@ from sqlalchemy import exc as sa_exc
 
 from .eventdb import create, is_postgres, migrate, sqlite_path
 from .eventtables import EVENT_TABLES
+from .retention import roll_up
 
 log = logging.getLogger("kb.analytics")
 
@@ -36,6 +37,10 @@ class Store(Protocol):
 
     def write(self, events: list[Event]) -> int:
         """Given a batch, keep every event it can; return how many were skipped as unkeepable."""
+        ...
+
+    def prune(self, keep_days: int) -> int:
+        """Roll raw events older than `keep_days` days up into daily counts; return how many went."""
         ...
 
     def close(self) -> None:
@@ -110,6 +115,16 @@ class SqlStore:
                             "analytics: skipped one %s event (%s)", table[:20], type(e).__name__
                         )
             return skipped
+        except sa_exc.SQLAlchemyError as e:
+            self.close()
+            raise StoreUnavailable(_reason(e)) from e
+
+    def prune(self, keep_days: int) -> int:
+        """Roll raw events older than `keep_days` days up into daily counts; return how many went."""
+        engine = self._connect()
+        try:
+            with engine.begin() as connection:
+                return roll_up(connection, keep_days)
         except sa_exc.SQLAlchemyError as e:
             self.close()
             raise StoreUnavailable(_reason(e)) from e

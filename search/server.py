@@ -78,6 +78,7 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000, workers
         ("KB_HEAD_SECONDS", settings.head_seconds),
         ("KB_SEARCH_THREADS", settings.search_threads),
         ("KB_SEARCH_PER_MINUTE", settings.search_per_minute),
+        ("KB_ANALYTICS_KEEP_DAYS", settings.analytics_keep_days),
     ):
         os.environ[key] = str(value)
     if settings.index_pinned:

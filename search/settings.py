@@ -39,6 +39,7 @@ class Settings:
     )
     search_threads: int = 2  # searches run in this many threads per worker, off the event loop
     search_per_minute: int = 120  # each client's search budget (also its burst)
+    analytics_keep_days: int = 180  # raw events older than this become daily counts
 
     @property
     def analytics_store(self) -> str:
@@ -142,4 +143,5 @@ def load_settings(root: Path | str | None = None) -> Settings:
         head_seconds=float(number("head_seconds", 10.0, float)),
         search_threads=int(number("search_threads", 2)),
         search_per_minute=int(number("search_per_minute", 120)),
+        analytics_keep_days=int(number("analytics_keep_days", 180)),
     )

@@ -165,3 +165,71 @@ def test_an_old_database_is_migrated_and_keeps_its_events(tmp_path: Path):
     assert report(db)["searches"] == 1
     rows = sqlite3.connect(db).execute("SELECT version_num FROM alembic_version").fetchall()
     assert rows == [("0002",)]
+
+
+def _old_and_new_events(store) -> float:
+    """Record events 200 and 199 days ago and today into the store; return now."""
+    import time as clock
+
+    from sqlalchemy import insert
+
+    from search.eventdb import create, migrate
+    from search.eventtables import clicks, feedback, searches
+
+    now = clock.time()
+    engine = create(store)
+    migrate(engine)
+    with engine.begin() as c:
+        for age, q, total in (
+            (200, "旧的搜索", 0),
+            (200, "旧的搜索", 3),
+            (199, "旧的点击", 2),
+            (0, "今天", 1),
+        ):
+            ts = now - age * 86400
+            c.execute(
+                insert(searches).values(ts=ts, query=q, total=total, top_id=None, took_ms=1.0)
+            )
+            if q == "旧的点击":
+                c.execute(insert(clicks).values(ts=ts, query=q, id="cancel-fee", rank=1))
+        c.execute(
+            insert(feedback).values(
+                ts=now - 200 * 86400, id="cancel-fee", helpful=0, reason="看不懂"
+            )
+        )
+    engine.dispose()
+    return now
+
+
+def check_retention(store) -> None:
+    from search.eventdb import create
+    from search.retention import roll_up
+
+    now = _old_and_new_events(store)
+    engine = create(store)
+    with engine.begin() as c:
+        assert roll_up(c, 180, now) == 5  # four old rows of three kinds (the click too)
+    with engine.begin() as c:
+        assert roll_up(c, 180, now) == 0, "a second roll-up finds nothing left"
+    engine.dispose()
+    data = report(store, days=365, now=now)
+    assert data["searches"] == 1, "raw events past the period are gone"
+    assert [q["query"] for q in data["top_queries"]] == ["今天"]
+    days = {d["day"]: d for d in data["trend"]}
+    assert sum(d["searches"] for d in days.values()) == 4, "…but the trend still counts them"
+    assert [d["zero_share"] for d in days.values() if d["searches"] == 2] == [0.5]
+    assert next(d["click_through"] for d in days.values() if d["searches"] == 1) == 1.0
+
+
+def test_retention_rolls_old_events_into_daily_counts_sqlite(tmp_path: Path):
+    check_retention(f"sqlite:{tmp_path / 'a.sqlite3'}")
+
+
+def test_the_writer_applies_retention_on_its_own(tmp_path: Path):
+    db = tmp_path / "a.sqlite3"
+    _old_and_new_events(f"sqlite:{db}")
+    rec = Recorder(db, keep_days=180)
+    rec.search("退货", 3, "return-apply", 1.0)
+    rec.close()
+    rows = sqlite3.connect(db).execute("SELECT count(*) FROM searches").fetchone()[0]
+    assert rows == 2 and report(db, days=365)["trend"][0]["searches"] == 2

@@ -17,6 +17,7 @@ from search.analytics import Recorder, report
 from search.settings import Settings
 from tests import postgres
 from tests.conftest import LiveServer, eventually
+from tests.test_analytics import check_retention
 
 
 def _search(server: LiveServer, q: str) -> int:
@@ -118,3 +119,7 @@ def test_a_stopped_or_locked_server_drops_events_with_a_warning_and_searches_go_
         assert "Traceback" not in server.logs()
     finally:
         server.stop()
+
+
+def test_retention_rolls_old_events_into_daily_counts_postgresql(postgres_url: str):
+    check_retention(postgres_url)
