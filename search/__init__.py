@@ -43,6 +43,11 @@ _LAZY = {
     "publish": "publisher",
     "report": "analytics",
     "format_report": "analytics",
+    "gaps": "gaps",
+    "format_gaps": "gaps",
+    "add_editor": "editors",
+    "remove_editor": "editors",
+    "list_editors": "editors",
 }
 
 __all__ = [

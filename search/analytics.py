@@ -360,6 +360,16 @@ def _report(
             .limit(top),
         ),
         "feedback": votes,
+        "not_helpful_queries": _rows(
+            connection,
+            # The query a shopper clicked through, in the page view where they then voted 没帮助.
+            select(clicks.c.query, count)
+            .join(feedback, and_(feedback.c.view == clicks.c.view, feedback.c.id == clicks.c.id))
+            .where(window, feedback.c.helpful == 0, clicks.c.ts >= since, clicks.c.ts < until)
+            .group_by(clicks.c.query)
+            .order_by(count.desc(), clicks.c.query)
+            .limit(top),
+        ),
     }
 
 

@@ -19,6 +19,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.schemas import SchemaGenerator
 
+from search import admin
 from search.analytics import REASONS, Recorder
 from search.catalogue import load_catalogue
 from search.engine import index_info, known_ids, search, suggest
@@ -415,6 +416,7 @@ def create_app(settings: Settings | None = None, *, analytics: bool | None = Non
         Route(
             "/assets/kb/service.json", service_endpoint, methods=["GET"], include_in_schema=False
         ),
+        *admin.routes(),
         Route("/sitemap.xml", sitemap_endpoint, methods=["GET"], include_in_schema=False),
         # Any other /api/… (or a known one with the wrong method) is a JSON error, never a site page.
         Route(
@@ -439,6 +441,7 @@ def create_app(settings: Settings | None = None, *, analytics: bool | None = Non
     budget = settings.search_per_minute
     app.state.search_limiter = RateLimiter(budget, 60.0, limits / "search.bin")
     app.state.search_threads = anyio.CapacityLimiter(settings.search_threads)
+    app.state.login_client_limiter, app.state.login_account_limiter = admin.limiters(limits)
     app.state.site_url = site_url(settings)
     app.state.public_hosts = {
         "localhost",

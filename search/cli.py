@@ -193,6 +193,11 @@ def _report_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--days", type=int, default=30, help="统计最近多少天（默认 30）")
     p.add_argument("--top", type=int, default=20, help="每个列表最多显示几条（默认 20）")
     p.add_argument("--json", action="store_true", help="输出 JSON")
+    p.add_argument(
+        "--gaps",
+        action="store_true",
+        help="只看内容缺口：意思相同的无结果 / 没帮助搜索，最接近的答案和可加的 phrasings:",
+    )
 
 
 @command(
@@ -203,9 +208,60 @@ def _report(args: argparse.Namespace, settings: search.Settings) -> int:
         _err("kb：--days 和 --top 必须是正整数")
         return 2
     data = search.report(settings.analytics_store, days=args.days, top=args.top)
+    if args.gaps:
+        rows = search.gaps(settings, data)
+        print(
+            json.dumps(rows, ensure_ascii=False, indent=2)
+            if args.json
+            else search.format_gaps(rows)
+        )
+        return 0
     print(
         json.dumps(data, ensure_ascii=False, indent=2) if args.json else search.format_report(data)
     )
+    return 0
+
+
+def _admin_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("action", choices=["add-editor", "remove-editor", "list"], help="要做的事")
+    p.add_argument("name", nargs="?", help="编辑的用户名")
+    p.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="从标准输入读密码（脚本用；默认在终端里输入两次）",
+    )
+
+
+def _password(args: argparse.Namespace) -> str | None:
+    import getpass
+
+    if args.password_stdin or not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\r\n")
+    first = getpass.getpass("新密码：")
+    if first != getpass.getpass("再输入一次："):
+        _err("kb：两次输入的密码不一样")
+        return None
+    return first
+
+
+@command("admin", "编辑后台账号：add-editor NAME 设置密码，remove-editor NAME，list", _admin_args)
+def _admin(args: argparse.Namespace, settings: search.Settings) -> int:
+    store = settings.analytics_store
+    if args.action == "list":
+        print("\n".join(search.list_editors(store)) or "（还没有编辑：kb admin add-editor 名字）")
+        return 0
+    if not args.name:
+        _err(f"kb：{args.action} 需要编辑的用户名，例如 kb admin {args.action} xiaoli")
+        return 2
+    if args.action == "remove-editor":
+        search.remove_editor(store, args.name)
+        print(f"已删除编辑 {args.name}，其登录立即失效。")
+        return 0
+    password = _password(args)
+    if password is None:
+        return 2
+    new = search.add_editor(store, args.name, password)
+    print(f"{'已添加编辑' if new else '已更新密码：'} {args.name}。登录：/admin/")
     return 0
 
 
