@@ -4,7 +4,12 @@ Runs a realistic query mix (the queries of tests/eval/queries.tsv) against /api/
 static file served by the same server as the ceiling, then search with analytics recording on
 and off (interleaved runs, medians). Needs Debian's `wrk` (apt-get install wrk).
 
-    python scripts/bench_http.py [--workers 2] [--seconds 10] [--rounds 3]
+    python scripts/bench_http.py [--workers 2] [--seconds 10] [--rounds 3] [--postgres URL|auto]
+
+With --postgres, also recording to that PostgreSQL vs recording off at 32 connections (`auto`
+starts a throwaway cluster with tests/postgres.py; --postgres-only runs just that comparison).
+Each request carries its own X-Forwarded-For (the server trusts 127.0.0.1 here), so the per-client
+search budget measures nothing but itself.
 """
 
 from __future__ import annotations
@@ -29,9 +34,13 @@ QUERIES = ROOT / "tests" / "eval" / "queries.tsv"
 LUA = """
 local paths = {%s}
 local i = 0
+local n = 0
 request = function()
   i = i %% #paths + 1
-  return wrk.format("GET", paths[i])
+  n = n + 1
+  -- One made-up client per request: the per-client search budget stays out of the measurement.
+  local client = "198.18." .. (math.floor(n / 250) %% 250) .. "." .. (n %% 250)
+  return wrk.format("GET", paths[i], {["X-Forwarded-For"] = client})
 end
 """
 
@@ -49,7 +58,7 @@ def free_port() -> int:
 
 
 def start(
-    workers: int, analytics: bool, db: Path, cache: bool = True
+    workers: int, analytics: bool, db: Path | str, cache: bool = True
 ) -> tuple[subprocess.Popen, str]:
     """Start `kb serve` on a free port; return the process and its base URL once healthy."""
     port = free_port()
@@ -58,6 +67,7 @@ def start(
         "KB_ANALYTICS": "1" if analytics else "0",
         "KB_ANALYTICS_DB": str(db),
         "KB_SEARCH_CACHE": "2048" if cache else "0",  # 0: every request computed anew
+        "KB_TRUSTED_PROXIES": "127.0.0.1",  # wrk's made-up X-Forwarded-For clients
     }
     proc = subprocess.Popen(
         [
@@ -121,6 +131,10 @@ def main() -> int:
     ap.add_argument("--seconds", type=int, default=10)
     ap.add_argument("--rounds", type=int, default=3, help="runs per analytics setting (medians)")
     ap.add_argument("--connections", default="1,8,32")
+    ap.add_argument(
+        "--postgres", help="postgresql://… to record into, or auto (a throwaway cluster)"
+    )
+    ap.add_argument("--postgres-only", action="store_true", help="only the PostgreSQL comparison")
     args = ap.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is missing: apt-get install wrk")
@@ -141,6 +155,8 @@ def main() -> int:
         f"kb serve --workers {args.workers}; {len(search_paths)} distinct queries; wrk {args.seconds}s per run; "
         f"{os.cpu_count()} CPUs shared by server and wrk\n"
     )
+    if args.postgres_only:
+        return postgres_comparison(args, search_paths)
     with tempfile.TemporaryDirectory() as analytics_dir:
         db = Path(analytics_dir) / "a.sqlite3"
         rows: dict[int, dict[str, dict[str, float]]] = {c: {} for c in conns}
@@ -174,27 +190,60 @@ def main() -> int:
                 f"| {errors:.0f}"
             )
 
-        print(
-            f"\nAnalytics recording on vs off, search at 32 connections, {args.rounds} interleaved rounds (medians):"
-        )
-        for label, cache in (("memo", True), ("computed", False)):
-            runs: dict[bool, list[dict[str, float]]] = {True: [], False: []}
-            for _ in range(args.rounds):
-                for on in (False, True):
-                    proc, url = start(args.workers, on, db, cache=cache)
-                    try:
-                        runs[on].append(wrk(url, search_paths, 32, args.seconds))
-                    finally:
-                        proc.terminate()
-                        proc.wait()
-            rps = {on: statistics.median(r["rps"] for r in runs[on]) for on in runs}
-            p99 = {on: statistics.median(r["p99"] for r in runs[on]) for on in runs}
-            errors = sum(r["errors"] for rs in runs.values() for r in rs)
-            print(
-                f"  {label:>8}: off {rps[False]:7.0f} req/s (p99 {p99[False]:6.2f}) | on {rps[True]:7.0f} req/s "
-                f"(p99 {p99[True]:6.2f}) | on/off {rps[True] / rps[False]:.3f} | errors {errors:.0f}"
-            )
+        compare(args, search_paths, db, "Analytics recording (SQLite) on vs off")
+    if args.postgres:
+        postgres_comparison(args, search_paths)
     return 0
+
+
+def compare(args: argparse.Namespace, paths: list[str], on: str, title: str) -> None:
+    """Print searches/s and p99 at 32 connections with recording into `on` vs off, interleaved."""
+    print(f"\n{title}, search at 32 connections, {args.rounds} interleaved rounds (medians):")
+    for label, cache in (("memo", True), ("computed", False)):
+        runs: dict[bool, list[dict[str, float]]] = {True: [], False: []}
+        for _ in range(args.rounds):
+            for recording in (False, True):
+                proc, url = start(args.workers, recording, on, cache=cache)
+                try:
+                    runs[recording].append(wrk(url, paths, 32, args.seconds))
+                finally:
+                    proc.terminate()
+                    proc.wait()
+        rps = {k: statistics.median(r["rps"] for r in v) for k, v in runs.items()}
+        p99 = {k: statistics.median(r["p99"] for r in v) for k, v in runs.items()}
+        errors = sum(r["errors"] for rs in runs.values() for r in rs)
+        print(
+            f"  {label:>8}: off {rps[False]:7.0f} req/s (p99 {p99[False]:6.2f}) | on {rps[True]:7.0f} req/s "
+            f"(p99 {p99[True]:6.2f}) | on/off {rps[True] / rps[False]:.3f} | errors {errors:.0f}"
+        )
+
+
+def postgres_comparison(args: argparse.Namespace, paths: list[str]) -> int:
+    """Compare recording into PostgreSQL with recording off (a throwaway cluster for `auto`)."""
+    sys.path.insert(0, str(ROOT))
+    from tests import postgres
+
+    folder = None
+    url = args.postgres
+    if url in (None, "auto"):
+        folder = Path(tempfile.mkdtemp(prefix="kb-bench-pg-"))
+        url = postgres.start(folder)
+    try:
+        compare(args, paths, url, "Recording to PostgreSQL on vs off")
+        print(f"  events stored: {stored(url)}")
+    finally:
+        if folder:
+            postgres.stop(folder, "immediate")
+            shutil.rmtree(folder, ignore_errors=True)
+    return 0
+
+
+def stored(url: str) -> int:
+    """Given the PostgreSQL URL, return how many searches it holds (proof the runs recorded)."""
+    import psycopg
+
+    with psycopg.connect(url) as c:
+        return c.execute("SELECT count(*) FROM searches").fetchone()[0]
 
 
 if __name__ == "__main__":
