@@ -13,8 +13,9 @@ For each phase it prints the normal searches' p50/p99 and rate, errors (non-2xx,
 errors: connections cut), deliberate 4xx (refused worst-case queries), and events acknowledged
 vs stored: searches answered vs search rows written, clicks answered 202 vs click rows written.
 
-`--before REV` runs the same phases on another revision's code first (e.g. main), for a
-before/after table. Needs Debian's `wrk`; the unwritable phase needs root (else it is skipped).
+`--before REV` serves another revision's code too (e.g. main) and runs each phase on both, one
+after the other, so that both see the same machine (it is shared and noisy). Each server is
+warmed up first (a run not reported). Needs Debian's `wrk`; the unwritable phase needs root.
 
     python scripts/bench_faults.py [--seconds 20] [--workers 2] [--before main]
 """
@@ -69,11 +70,12 @@ def questions(docs: Path) -> list[str]:
     return [*sorted(set(out)), "今天天气怎么样", "ebay 开店", "tuihuo", "qingguan"]
 
 
-def worst_case(docs: Path, rng: random.Random) -> str:
-    """Return a unique 1,000-character query of the help center's own characters (no cache helps)."""
+def worst_cases(docs: Path, count: int, seed: int = 7) -> list[str]:
+    """Return unique 1,000-character queries of the help center's own characters (no cache helps)."""
     text = "".join(p.read_text("utf-8") for p in sorted(docs.rglob("*.md")))
     chars = [c for c in text if "\u4e00" <= c <= "\u9fff"]
-    return "".join(rng.choice(chars) for _ in range(1000))
+    rng = random.Random(seed)
+    return ["".join(rng.choice(chars) for _ in range(1000)) for _ in range(count)]
 
 
 def copy_project(code: Path, dest: Path) -> Path:
@@ -265,11 +267,10 @@ def run_phase(
             time.sleep(0.05)
 
     def worst_stream(pool: ThreadPoolExecutor) -> None:
-        local = random.Random(7)
+        queries = worst_cases(server.project / "docs", seconds * 10 + 50)
         n = 0
-        while not stop.is_set():
-            q = worst_case(server.project / "docs", local)
-            url = f"{server.url}/api/search?{urllib.parse.urlencode({'q': q})}"
+        while not stop.is_set() and n < len(queries):
+            url = f"{server.url}/api/search?{urllib.parse.urlencode({'q': queries[n]})}"
             pool.submit(lambda url=url, n=n: tally(get(url, f"10.99.0.{n % 10 + 1}")))
             n += 1
             time.sleep(0.1)
@@ -333,26 +334,33 @@ def run_phase(
     }
 
 
-def bench(code: Path, label: str, seconds: int, workers: int, phases: list[str]) -> dict:
-    """Run every phase against `code`'s `kb serve` on a fresh copy of its help center."""
+def bench(codes: dict[str, Path], seconds: int, workers: int, phases: list[str]) -> dict:
+    """Serve each checkout's code on a fresh copy of its help center; run every phase on each in turn."""
     rng = random.Random(1)
-    with tempfile.TemporaryDirectory(prefix="kb-faults-") as tmp:
-        project = copy_project(code, Path(tmp) / "project")
-        paths = [
-            f"/api/search?{urllib.parse.urlencode({'q': q})}" for q in questions(project / "docs")
-        ]
-        server = Server(code, project, Path(tmp) / "analytics.sqlite3", workers)
-        results = {}
-        try:
-            for phase in phases:
-                results[phase] = run_phase(server, phase, paths, seconds, rng)
+    results: dict[str, dict] = {label: {} for label in codes}
+    with contextlib.ExitStack() as stack:
+        servers, paths = {}, {}
+        for label, code in codes.items():
+            tmp = Path(
+                stack.enter_context(tempfile.TemporaryDirectory(prefix=f"kb-faults-{label}-"))
+            )
+            project = copy_project(code, tmp / "project")
+            paths[label] = [
+                f"/api/search?{urllib.parse.urlencode({'q': q})}"
+                for q in questions(project / "docs")
+            ]
+            server = servers[label] = Server(code, project, tmp / "analytics.sqlite3", workers)
+            stack.callback(server.stop)
+            stack.callback(chattr, "-i", server.db)
+            wrk(server.url, paths[label], max(5, seconds // 2))  # warm-up: answers computed once
+        for phase in phases:
+            for label, server in servers.items():
+                results[label][phase] = run_phase(server, phase, paths[label], seconds, rng)
                 print(
-                    f"  {label}: {phase} done ({results[phase]['note'] or 'no fault'})", flush=True
+                    f"  {label}: {phase} done ({results[label][phase]['note'] or 'no fault'})",
+                    flush=True,
                 )
-        finally:
-            chattr("-i", server.db)
-            server.stop()
-        return results
+    return results
 
 
 def table(label: str, results: dict) -> None:
@@ -393,22 +401,24 @@ def main() -> int:
         f"{os.cpu_count()} CPUs shared by server, wrk and the fault threads",
         flush=True,
     )
-    if args.before:
-        with tempfile.TemporaryDirectory(prefix="kb-before-") as old:
+    codes = {"after": ROOT}
+    with tempfile.TemporaryDirectory(prefix="kb-before-") as old:
+        if args.before:
             archive = subprocess.run(
                 ["git", "-C", str(ROOT), "archive", args.before], capture_output=True, check=True
             )
             subprocess.run(["tar", "-x", "-C", old], input=archive.stdout, check=True)
-            table(
-                f"before ({args.before})",
-                bench(Path(old), "before", args.seconds, args.workers, phases),
-            )
-    table("after (this checkout)", bench(ROOT, "after", args.seconds, args.workers, phases))
+            codes = {"before": Path(old), **codes}
+        results = bench(codes, args.seconds, args.workers, phases)
+    for label in codes:
+        name = f"before ({args.before})" if label == "before" else "after (this checkout)"
+        table(name, results[label])
     print(
         "\nnon-2xx: failed normal searches. socket: connections cut (the killed worker's, or timeouts)."
         "\nworst ok/4xx/err: worst-case queries answered, refused on purpose (400/429), failed."
         "\nStored counts are rows added to the analytics file during the phase; they equal the"
-        "\nacknowledged counts wherever the file was writable."
+        "\nacknowledged counts wherever the file was writable (searches stored may exceed those"
+        "\nanswered by up to 32: requests in flight when wrk stops are answered after it stopped)."
     )
     return 0
 

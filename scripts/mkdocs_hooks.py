@@ -29,9 +29,10 @@ def on_files(files, config):
     from mkdocs.structure.files import File
 
     from search.freshness import UPDATES_PAGE, recent_updates_markdown
-    from search.page import load_pages
+    from search.page import load_front_matters
 
-    pages = load_pages(Path(config.docs_dir), Path(config.config_file_path))
+    # Dates and titles only: no Markdown to render.
+    pages = load_front_matters(Path(config.docs_dir))
     files.append(File.generated(config, UPDATES_PAGE, content=recent_updates_markdown(pages)))
     return files
 

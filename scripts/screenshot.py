@@ -5,17 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from chromium import launch  # scripts/chromium.py: the flags the tests use too
 from playwright.sync_api import sync_playwright
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 def main() -> int:
@@ -28,7 +19,7 @@ def main() -> int:
     ap.add_argument("--full", action="store_true", help="whole page, not just the viewport")
     args = ap.parse_args()
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = launch(p)
         page = browser.new_page(viewport={"width": args.width, "height": args.height})
         errors: list[str] = []
         page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)

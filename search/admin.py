@@ -169,7 +169,7 @@ async def data(request: Request) -> Response:
     editor = await _signed_in(request)
     window = _window(request)
     result = await asyncio.to_thread(data_for, _settings(request), window)
-    log.info("admin: %s viewed the report %s..%s", editor, result["from"], result["to"])
+    log.info("admin: %s viewed the report %s..%s", editor, result["start"], result["end"])
     return JSONResponse(result, headers={"Cache-Control": "no-store"})
 
 
@@ -203,8 +203,8 @@ async def export(request: Request) -> Response:
         return error_response(404, "没有这个表", f"可选：{'、'.join(TABLES)}")
     window = _window(request)
     result = await asyncio.to_thread(data_for, _settings(request), window)
-    log.info("admin: %s exported %s.csv %s..%s", editor, table, result["from"], result["to"])
-    name = f"{table}-{result['from']}-{result['to']}.csv"
+    log.info("admin: %s exported %s.csv %s..%s", editor, table, result["start"], result["end"])
+    name = f"{table}-{result['start']}-{result['end']}.csv"
     return Response(
         to_csv(result[table]),
         media_type="text/csv; charset=utf-8",

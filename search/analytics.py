@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Select, and_, case, exists, func, not_, or_, select
 
+from .contracts import DayTrend, Report
 from .eventdb import create, migrate, sqlite_path, store_url
 from .eventtables import clicks, daily, feedback, searches
 from .eventwriter import RECORD_BYTES
@@ -207,7 +208,7 @@ def _settled(s: Any, since: float, until: float) -> Any:
     return and_(s.c.ts >= since, s.c.ts < until, or_(s.c.view.is_(None), not_(typed_on)))
 
 
-def trend(connection: Connection, since: float, until: float) -> list[dict[str, Any]]:
+def trend(connection: Connection, since: float, until: float) -> list[DayTrend]:
     """Given a window, return per day: searches, zero-result share and click-through (raw and rolled up)."""
     s = searches.alias("s")
     clicked = exists().where(clicks.c.query == s.c.query, clicks.c.ts >= since, clicks.c.ts < until)
@@ -234,18 +235,18 @@ def trend(connection: Connection, since: float, until: float) -> list[dict[str, 
         into = days.setdefault(int(row.day), dict.fromkeys(keys, 0))
         for k in keys:
             into[k] += getattr(row, k)
-    out = []
+    out: list[DayTrend] = []
     for d in sorted(days):
         c = days[d]
         out.append(
-            {
-                "day": day_label(d),
-                "searches": c["searches"],
-                "zero_share": round(c["zero_results"] / c["searches"], 3) if c["searches"] else 0.0,
-                "click_through": round(c["clicked"] / c["with_results"], 3)
+            DayTrend(
+                day=day_label(d),
+                searches=c["searches"],
+                zero_share=round(c["zero_results"] / c["searches"], 3) if c["searches"] else 0.0,
+                click_through=round(c["clicked"] / c["with_results"], 3)
                 if c["with_results"]
                 else 0.0,
-            }
+            )
         )
     return out
 
@@ -266,7 +267,7 @@ def report(
     now: float | None = None,
     start: str | None = None,
     end: str | None = None,
-) -> dict[str, Any]:
+) -> Report:
     """Given the analytics store and a window (the last `days` days, or start..end dates inclusive), return the report."""
     until = (now or time.time()) + 1
     since = until - 1 - days * DAY
@@ -276,7 +277,7 @@ def report(
         until = day_start(end) + DAY
     path = sqlite_path(store)
     if path is not None and not path.exists():
-        return _empty_report(days)
+        return _empty_report(days, since, until)
     engine = create(store_url(store))
     try:
         migrate(engine)
@@ -286,9 +287,7 @@ def report(
         engine.dispose()
 
 
-def _report(
-    connection: Connection, since: float, until: float, days: int, top: int
-) -> dict[str, Any]:
+def _report(connection: Connection, since: float, until: float, days: int, top: int) -> Report:
     s = searches.alias("s")
     window = and_(feedback.c.ts >= since, feedback.c.ts < until)
     not_helpful = func.sum(1 - feedback.c.helpful).label("not_helpful")
@@ -319,10 +318,10 @@ def _report(
         clicks.c.query == s.c.query, clicks.c.ts >= since, clicks.c.ts < until
     )
     reads = func.count().label("clicks")
-    return {
+    return {  # type: ignore[typeddict-item]  # rows are the SELECTs' columns, as Report names them
         "days": days,
-        "from": day_label(day_number(since)),
-        "to": day_label(day_number(until - 1)),
+        "start": day_label(day_number(since)),
+        "end": day_label(day_number(until - 1)),
         "searches": connection.execute(
             select(func.count()).select_from(s).where(s.c.ts >= since, s.c.ts < until)
         ).scalar_one(),
@@ -373,48 +372,17 @@ def _report(
     }
 
 
-def format_report(data: dict[str, Any]) -> str:
-    """Given report data, return it as readable Chinese text for a terminal."""
-    out = [f"最近 {data['days']} 天：共 {data['searches']} 次搜索", ""]
-
-    def table(title: str, rows: list[dict[str, Any]], fmt: str, empty: str = "（无）") -> None:
-        out.append(f"== {title} ==")
-        out.extend(fmt.format(**row) for row in rows)
-        if not rows:
-            out.append(empty)
-        out.append("")
-
-    table("热门搜索", data["top_queries"], "{count:>5} 次  {query}  （{results} 条结果）")
-    table(
-        "没有结果的搜索（考虑补充内容或同义词）",
-        data["zero_result_queries"],
-        "{count:>5} 次  {query}",
+def _empty_report(days: int, since: float, until: float) -> Report:
+    return Report(
+        days=days,
+        start=day_label(day_number(since)),
+        end=day_label(day_number(until - 1)),
+        searches=0,
+        trend=[],
+        top_queries=[],
+        zero_result_queries=[],
+        unclicked_queries=[],
+        most_read=[],
+        feedback=[],
+        not_helpful_queries=[],
     )
-    table(
-        "有结果但没人点击的搜索",
-        data["unclicked_queries"],
-        "{count:>5} 次  {query}  （第一条：{top_id}）",
-    )
-    table("阅读最多的答案（来自搜索点击）", data["most_read"], "{clicks:>5} 次  {id}")
-    out.append("== 答案反馈 ==")
-    for row in data["feedback"]:
-        reasons = "、".join(f"{k} {v}" for k, v in row["reasons"].items())
-        out.append(
-            f"  {row['id']}: 有帮助 {row['helpful']}，没帮助 {row['not_helpful']}"
-            + (f"（{reasons}）" if reasons else "")
-        )
-    if not data["feedback"]:
-        out.append("（无）")
-    return "\n".join(out)
-
-
-def _empty_report(days: int) -> dict[str, Any]:
-    keys = (
-        "trend",
-        "top_queries",
-        "zero_result_queries",
-        "unclicked_queries",
-        "most_read",
-        "feedback",
-    )
-    return {"days": days, "searches": 0, **{k: [] for k in keys}}

@@ -7,15 +7,14 @@ import re
 import threading
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 import jieba
 from opencc import OpenCC
-from pypinyin import Style, lazy_pinyin
 from whoosh.analysis import Token, Tokenizer
 
 from .lexicon import Lexicon, load_lexicon
+from .memo import memo, prepared
 
 jieba.setLogLevel(logging.WARNING)  # the "Building prefix dict" chatter is not for users
 
@@ -23,10 +22,14 @@ jieba.setLogLevel(logging.WARNING)  # the "Building prefix dict" chatter is not 
 ANALYZER_VERSION = "1"
 
 _T2S = OpenCC("t2s")
-_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
-_ALL_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
+# Every CJK ideograph block (the basic block, extension A, compatibility ideographs, and the
+# supplementary planes' extensions B–H): the one Han pattern of the package.
+HAN_CHARS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f\U00030000-\U000323af"
+HAN = re.compile(f"[{HAN_CHARS}]")
+_HAN = HAN
+_ALL_HAN = re.compile(f"[{HAN_CHARS}]+")
 _LATIN = re.compile(r"[a-z]+")
-_SEGMENTERS: dict[tuple[Path, str], jieba.Tokenizer] = {}
+_SEGMENTERS: dict[str, jieba.Tokenizer] = {}
 _SEGMENTER_LOCK = threading.Lock()
 
 
@@ -44,7 +47,7 @@ class Word:
         return bool(_HAN.search(self.text))
 
 
-@lru_cache(maxsize=65536)
+@memo(maxsize=8192, max_chars=128)
 def normalize(text: str) -> str:
     """Given any text, return it simplified (t2s), half-width (NFKC) and case-folded."""
     return _T2S.convert(unicodedata.normalize("NFKC", text).casefold())
@@ -67,32 +70,60 @@ def normalize_with_offsets(text: str) -> tuple[str, list[int]]:
     return simplified, offsets
 
 
+def _prepared(lexicon: Lexicon) -> jieba.Tokenizer:
+    """Given the lexicon, return a jieba tokenizer with jieba's and the domain's words.
+
+    Built once per lexicon version and kept as a marshal file: loading it takes a fifth of
+    jieba's own start (which reads its cache with marshal.load on a file object).
+    """
+
+    def build() -> tuple[dict[str, int], int]:
+        tok = jieba.Tokenizer()
+        tok.initialize()
+        tok.load_userdict(str(lexicon.words_file))
+        # Synonyms, particles (工单, 点解) and other shops' names must be whole words to be
+        # looked up; jieba suggests a frequency.
+        names = [n for n in lexicon.platforms if not n.isascii()]
+        for variant, canonicals in lexicon.synonyms.items():
+            for word in (variant, *canonicals):
+                if word not in tok.FREQ or not tok.FREQ[word]:
+                    tok.add_word(normalize(word))
+        for word in (*lexicon.particles, *names):
+            if len(word) > 1 and not word.isascii() and not tok.FREQ.get(word):
+                tok.add_word(word)
+        return tok.FREQ, tok.total
+
+    tok = jieba.Tokenizer()
+    name = f"segmenter-{jieba.__version__}-{lexicon.fingerprint}.marshal"
+    tok.FREQ, tok.total = prepared(name, build)
+    tok.initialized = True
+    return tok
+
+
 def segmenter(lexicon: Lexicon) -> jieba.Tokenizer:
     """Given the lexicon, return a private jieba tokenizer that knows the domain words and synonyms."""
-    key = (lexicon.words_file, lexicon.fingerprint)
+    # Keyed by content: checkouts (replicas, test copies) with the same word lists share one
+    # tokenizer instead of each paying jieba's half-second start.
+    key = lexicon.fingerprint
     found = _SEGMENTERS.get(key)
     if found is not None:
         return found
     with _SEGMENTER_LOCK:
         if key not in _SEGMENTERS:
-            tok = jieba.Tokenizer()
-            tok.initialize()
-            tok.load_userdict(str(lexicon.words_file))
-            # Synonyms, particles (工单, 点解) and other shops' names must be whole words to be
-            # looked up; jieba suggests a frequency.
-            names = [n for n in lexicon.platforms if not n.isascii()]
-            for variant, canonicals in lexicon.synonyms.items():
-                for word in (variant, *canonicals):
-                    if word not in tok.FREQ or not tok.FREQ[word]:
-                        tok.add_word(normalize(word))
-            for word in (*lexicon.particles, *names):
-                if len(word) > 1 and not word.isascii() and not tok.FREQ.get(word):
-                    tok.add_word(word)
-            _SEGMENTERS[key] = tok
+            _SEGMENTERS[key] = _prepared(lexicon)
         return _SEGMENTERS[key]
 
 
-@lru_cache(maxsize=8192)
+def prime_jieba(lexicon: Lexicon) -> None:
+    """Given the lexicon, give jieba's global tokenizer (Material's search plugin cuts with it)
+    the prepared dictionary, so a build does not load jieba's own a second time."""
+    if not jieba.dt.initialized:
+        tok = segmenter(lexicon)
+        jieba.dt.FREQ, jieba.dt.total = dict(tok.FREQ), tok.total
+        jieba.dt.initialized = True
+
+
+@memo(maxsize=2048, max_chars=128)
 def _segment(text: str, data_dir: Path, fingerprint: str) -> tuple[Word, ...]:
     tok = segmenter(load_lexicon(data_dir))
     norm, offsets = normalize_with_offsets(text)
@@ -117,17 +148,32 @@ def segment(text: str, lexicon: Lexicon) -> tuple[Word, ...]:
     return _segment(text, lexicon.words_file.parent, lexicon.fingerprint)
 
 
-@lru_cache(maxsize=65536)
+@memo(maxsize=4096, max_chars=400)
+def _passage(text: str, data_dir: Path, fingerprint: str) -> tuple[Word, ...]:
+    return _segment.__wrapped__(text, data_dir, fingerprint)
+
+
+def segment_passage(text: str, lexicon: Lexicon) -> tuple[Word, ...]:
+    """Given a passage of the pages (an answer's paragraph), return its words, kept apart from
+    queries' words: the pages' passages are few and shown again and again."""
+    return _passage(text, lexicon.words_file.parent, lexicon.fingerprint)
+
+
+@memo(maxsize=16384, max_chars=32)
 def pinyin_key(word: str) -> str | None:
     """Given a Chinese word, return its toneless pinyin without spaces (清关 → qingguan), else None."""
     if not _ALL_HAN.fullmatch(word):
         return None
+    from pypinyin import lazy_pinyin  # 0.3 s to import: only when pinyin is needed
+
     return "".join(lazy_pinyin(word))
 
 
-@lru_cache(maxsize=65536)
+@memo(maxsize=16384, max_chars=32)
 def pinyin_initials(text: str) -> str:
     """Given text, return the pinyin initial of each Chinese character and other letters (退货 → th)."""
+    from pypinyin import Style, lazy_pinyin
+
     return "".join(p[0] for p in lazy_pinyin(text, style=Style.FIRST_LETTER, errors="ignore") if p)
 
 

@@ -6,8 +6,8 @@ import asyncio
 import contextlib
 import functools
 import json
-import os
 import re
+import unicodedata
 from collections.abc import AsyncIterator, Callable
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
@@ -22,18 +22,22 @@ from starlette.schemas import SchemaGenerator
 from search import admin
 from search.analytics import REASONS, Recorder
 from search.catalogue import load_catalogue
-from search.engine import index_info, known_ids, search, suggest
-from search.errors import BadQuery, BodyTooLarge, KbError, RecorderFull
+from search.contracts import Health, json_schema
+from search.engine import Engine, index_info, known_ids, search, suggest, warm
+from search.errors import BadQuery, BodyTooLarge, KbError, RecorderFull, SearchBusy
 from search.limiter import RateLimiter
 from search.middleware import EXCEPTION_HANDLERS, Guard, error_response, require_own_json
 from search.protocol import Connection, Limits
+from search.query import MAX_LIMIT
 from search.renderer import mkdocs_config
 from search.settings import Settings, load_settings
 from search.static import ReleaseFiles
 
 T = TypeVar("T")
 
-MAX_LIMIT = 50
+LONG_QUERY = 80  # characters (after NFKC): longer ones are pasted messages, and take the slow lane
+LONG_WAIT = 3.0  # seconds a long query may wait for the slow lane before a 503
+
 MAX_BODY = 4096
 BODY_SECONDS = 10.0  # a body still arriving after this long is refused
 _DIGITS = re.compile(r"[0-9]{1,6}")
@@ -50,7 +54,8 @@ schemas = SchemaGenerator(
                 "Error": {
                     "type": "object",
                     "properties": {"error": {"type": "string"}, "hint": {"type": "string"}},
-                }
+                },
+                "Health": json_schema(Health),
             }
         },
     }
@@ -132,6 +137,7 @@ async def search_endpoint(request: Request) -> Response:
                     properties: {text: {type: string}, ids: {type: array, items: {type: string}}}
       400: {description: 参数错误, content: {application/json: {schema: {$ref: "#/components/schemas/Error"}}}}
       429: {description: 太频繁（每个客户端每分钟约 120 次）}
+      503: {description: 长问题太多，搜索服务正忙（稍后再试）}
     """
     settings: Settings = request.app.state.settings
     q = _q(request)
@@ -140,7 +146,11 @@ async def search_endpoint(request: Request) -> Response:
     record = _int_param(request, "record", 1, 0, 1)
     view = _view(request.query_params.get("view"))
     request.app.state.search_limiter.check(_client(request))
-    result = await _off_loop(request, search, settings, q, limit=limit, category=category)
+    if len(unicodedata.normalize("NFKC", q)) > LONG_QUERY:
+        engine: Engine = request.app.state.long_engine
+        result = await _slow_lane(request, engine.search, q, limit=limit, category=category)
+    else:
+        result = await _off_loop(request, search, settings, q, limit=limit, category=category)
     recorder: Recorder | None = request.app.state.recorder
     if recorder and record:
         top = result["results"][0]["id"] if result["results"] else None
@@ -167,6 +177,25 @@ async def _off_loop(request: Request, fn: Callable[..., T], *args: Any, **kwargs
     """Run a library call in the worker's search threads, so a slow query never stalls the event loop."""
     call = functools.partial(fn, *args, **kwargs)
     return await anyio.to_thread.run_sync(call, limiter=request.app.state.search_threads)
+
+
+async def _slow_lane(request: Request, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Run a long query in the worker's slow lane: one at a time, on an engine of its own.
+
+    A long message costs far more than a question; on its own engine (and lock) it never holds
+    up the short questions, which keep their threads. Waiting longer than LONG_WAIT is a 503.
+    """
+    lane: anyio.CapacityLimiter = request.app.state.long_lane
+    try:
+        with anyio.fail_after(LONG_WAIT):
+            await lane.acquire()
+    except TimeoutError:
+        raise SearchBusy("长问题太多，搜索服务正忙") from None
+    try:
+        call = functools.partial(fn, *args, **kwargs)
+        return await anyio.to_thread.run_sync(call, limiter=request.app.state.long_thread)
+    finally:
+        lane.release()
 
 
 def _client(request: Request) -> str:
@@ -316,15 +345,15 @@ async def health_endpoint(request: Request) -> Response:
     """
     summary: 服务状态：索引版本和文档数
     responses:
-      200: {description: 正常}
-      503: {description: 还没有索引}
+      200: {description: 正常, content: {application/json: {schema: {$ref: "#/components/schemas/Health"}}}}
+      503: {description: 还没有索引, content: {application/json: {schema: {$ref: "#/components/schemas/Error"}}}}
     """
     settings: Settings = request.app.state.settings
-    info = {
-        "status": "ok",
+    info = Health(
+        status="ok",
         **await _off_loop(request, index_info, settings),
-        "categories": request.app.state.categories,
-    }
+        categories=request.app.state.categories,
+    )
     return JSONResponse(info, headers={"Cache-Control": "no-store"})
 
 
@@ -387,16 +416,17 @@ def site_url(settings: Settings) -> str:
 def create_app(settings: Settings | None = None, *, analytics: bool | None = None) -> Starlette:
     """Given settings (default: from the environment), return the ASGI app serving API and site.
 
-    Analytics recording is on unless `analytics=False` or KB_ANALYTICS=0.
+    Analytics recording is on unless `analytics=False` or the settings turn it off (KB_ANALYTICS=0).
     """
     settings = settings or load_settings()
     if analytics is None:
-        analytics = os.environ.get("KB_ANALYTICS", "1") != "0"
+        analytics = settings.analytics
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         # Load jieba, the index and the searcher now, not on a shopper's first search.
         with contextlib.suppress(KbError):
+            warm(settings)
             search(settings, "退货运费", limit=1)
         if analytics:
             app.state.recorder = Recorder(
@@ -405,6 +435,7 @@ def create_app(settings: Settings | None = None, *, analytics: bool | None = Non
         yield
         if app.state.recorder:
             app.state.recorder.close()
+        app.state.long_engine.close()
 
     routes = [
         Route("/api/search", search_endpoint, methods=["GET"]),
@@ -442,6 +473,9 @@ def create_app(settings: Settings | None = None, *, analytics: bool | None = Non
     app.state.search_limiter = RateLimiter(budget, 60.0, limits / "search.bin")
     app.state.search_threads = anyio.CapacityLimiter(settings.search_threads)
     app.state.login_client_limiter, app.state.login_account_limiter = admin.limiters(limits)
+    app.state.long_lane = anyio.CapacityLimiter(1)
+    app.state.long_thread = anyio.CapacityLimiter(1)
+    app.state.long_engine = Engine(settings)  # its own searcher and lock, following releases too
     app.state.site_url = site_url(settings)
     app.state.public_hosts = {
         "localhost",
@@ -459,6 +493,6 @@ def create_app(settings: Settings | None = None, *, analytics: bool | None = Non
 
 def app_from_env() -> Starlette:
     """Uvicorn factory for `kb serve --workers N`: each worker process builds its own app."""
-    settings = load_settings(os.environ.get("KB_ROOT"))
+    settings = load_settings()  # KB_ROOT and the other knobs, as serve() handed them over
     Connection.configure(Limits(settings.max_head_bytes, settings.head_seconds))
     return create_app(settings)

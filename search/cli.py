@@ -7,11 +7,15 @@ import html
 import json
 import re
 import sys
-from collections.abc import Callable, Sequence
+import time
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 
 import search
-from search.errors import ContentError, KbError
+from search.contracts import Gap, Report
+from search.errors import ContentError, DataFileError, KbError
 
+STARTED = time.perf_counter()  # for the start-up time kb search reports beside the search's own
 Handler = Callable[[argparse.Namespace, "search.Settings"], int]
 COMMANDS: dict[str, tuple[Callable[[argparse.ArgumentParser], None], Handler]] = {}
 
@@ -98,7 +102,7 @@ def _terminal(snippet: str, tty: bool) -> str:
     return html.unescape(marked)
 
 
-def _print_results(data: dict, tty: bool) -> None:
+def _print_results(data: dict, tty: bool, startup_ms: float | None = None) -> None:
     if not data["results"]:
         related = data.get("related") or []
         if not related:
@@ -109,7 +113,8 @@ def _print_results(data: dict, tty: bool) -> None:
             print(f"  - {r['title']}  {r['url']}")
         print("都不是？请联系客服：/contact/#contact-service")
         return
-    print(f"“{data['query']}”：{data['total']} 条结果（{data['took_ms']} 毫秒）")
+    started = f"，启动 {startup_ms:.0f} 毫秒" if startup_ms is not None else ""
+    print(f"“{data['query']}”：{data['total']} 条结果（搜索 {data['took_ms']} 毫秒{started}）")
     for n, r in enumerate(data["results"], 1):
         print(f"\n{n}. {r['title']}  [{r['category']}]  {r['url']}")
         print(f"   {_terminal(r['snippet'], tty)}")
@@ -122,12 +127,14 @@ def _search_one(args: argparse.Namespace, settings: search.Settings, query: str)
 @command("search", "搜索帮助中心（终端高亮，或 --json；问题写 - 时逐行读标准输入）", _search_args)
 def _search(args: argparse.Namespace, settings: search.Settings) -> int:
     tty = sys.stdout.isatty()
+    search.warm(settings)  # the index and dictionaries: start-up, not the search's took_ms
+    startup_ms = (time.perf_counter() - STARTED) * 1000
     if args.query != "-":
         data = _search_one(args, settings, args.query)
         if args.json:
             print(json.dumps(data, ensure_ascii=False))
         else:
-            _print_results(data, tty)
+            _print_results(data, tty, startup_ms)
         return 0
     for line in sys.stdin:
         query = line.rstrip("\r\n")
@@ -179,7 +186,7 @@ def _serve(args: argparse.Namespace, settings: search.Settings) -> int:
     if not 1 <= args.port <= 65535:
         _err("kb：--port 必须在 1 到 65535 之间")
         return 2
-    done = search.ensure_built(settings)
+    done = search.ensure_built(settings, progress=lambda message: print(message, flush=True))
     if done:
         print(f"已更新：{'、'.join({'site': '站点', 'index': '索引'}[d] for d in done)}")
     print(
@@ -187,6 +194,61 @@ def _serve(args: argparse.Namespace, settings: search.Settings) -> int:
     )
     search.serve(settings, host=args.host, port=args.port, workers=args.workers)
     return 0
+
+
+def format_report(data: Report) -> str:
+    """Given report data, return it as readable Chinese text for a terminal."""
+    out = [f"最近 {data['days']} 天：共 {data['searches']} 次搜索", ""]
+
+    def table(
+        title: str, rows: Sequence[Mapping[str, object]], fmt: str, empty: str = "（无）"
+    ) -> None:
+        out.append(f"== {title} ==")
+        out.extend(fmt.format(**row) for row in rows)
+        if not rows:
+            out.append(empty)
+        out.append("")
+
+    table("热门搜索", data["top_queries"], "{count:>5} 次  {query}  （{results} 条结果）")
+    table(
+        "没有结果的搜索（考虑补充内容或同义词）",
+        data["zero_result_queries"],
+        "{count:>5} 次  {query}",
+    )
+    table(
+        "有结果但没人点击的搜索",
+        data["unclicked_queries"],
+        "{count:>5} 次  {query}  （第一条：{top_id}）",
+    )
+    table("阅读最多的答案（来自搜索点击）", data["most_read"], "{clicks:>5} 次  {id}")
+    out.append("== 答案反馈 ==")
+    for row in data["feedback"]:
+        reasons = "、".join(f"{k} {v}" for k, v in row["reasons"].items())
+        out.append(
+            f"  {row['id']}: 有帮助 {row['helpful']}，没帮助 {row['not_helpful']}"
+            + (f"（{reasons}）" if reasons else "")
+        )
+    if not data["feedback"]:
+        out.append("（无）")
+    return "\n".join(out)
+
+
+def format_gaps(rows: list[Gap]) -> str:
+    """Given content-gap groups, return them as readable Chinese text for a terminal."""
+    if not rows:
+        return "== 内容缺口 ==\n（无：没有找不到答案的搜索）"
+    out = ["== 内容缺口（意思相同的无结果 / 没帮助搜索）=="]
+    for n, row in enumerate(rows, 1):
+        out.append(f"{n:>3}. {row['count']} 次  {' / '.join(row['queries'][:6])}  （{row['why']}）")
+        if row["nearest_id"]:
+            out.append(
+                f"     最接近的答案：{row['nearest_id']}「{row['nearest_title']}」 {row['nearest_url']}"
+            )
+            out.append("     在该页 front matter 的 phrasings: 下加：")
+            out.extend(f"       {line}" for line in row["phrasing"].splitlines())
+        else:
+            out.append("     没有接近的答案：考虑写一个新答案（kb new …）")
+    return "\n".join(out)
 
 
 def _report_args(p: argparse.ArgumentParser) -> None:
@@ -210,15 +272,9 @@ def _report(args: argparse.Namespace, settings: search.Settings) -> int:
     data = search.report(settings.analytics_store, days=args.days, top=args.top)
     if args.gaps:
         rows = search.gaps(settings, data)
-        print(
-            json.dumps(rows, ensure_ascii=False, indent=2)
-            if args.json
-            else search.format_gaps(rows)
-        )
+        print(json.dumps(rows, ensure_ascii=False, indent=2) if args.json else format_gaps(rows))
         return 0
-    print(
-        json.dumps(data, ensure_ascii=False, indent=2) if args.json else search.format_report(data)
-    )
+    print(json.dumps(data, ensure_ascii=False, indent=2) if args.json else format_report(data))
     return 0
 
 
@@ -265,6 +321,14 @@ def _admin(args: argparse.Namespace, settings: search.Settings) -> int:
     return 0
 
 
+def _shown(path: str, settings: search.Settings | None) -> str:
+    """Given a file's path, return it relative to the help center's folder when it is inside it."""
+    try:
+        return Path(path).relative_to(settings.root).as_posix() if settings else path
+    except ValueError:
+        return path
+
+
 def parser() -> argparse.ArgumentParser:
     """Return the argument parser with every registered subcommand."""
     ap = argparse.ArgumentParser(
@@ -282,6 +346,7 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run `kb` with argv; return the exit status (named library errors become messages, not tracebacks)."""
     args = parser().parse_args(argv)
+    settings = None
     try:
         settings = search.load_settings(args.root)
         return args.handler(args, settings)
@@ -289,6 +354,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         for p in e.problems:
             _err(p)
         _err(f"kb：{e}。{e.hint}")
+        return e.exit_code
+    except DataFileError as e:  # the same file:line line `kb check` prints
+        _err(e.problem(_shown(e.path, settings)))
         return e.exit_code
     except KbError as e:
         _err(f"kb：{e}" + (f"\n提示：{e.hint}" if e.hint else ""))

@@ -49,6 +49,8 @@ class DocWords:
                 for word in item.split("|"):
                     table.setdefault(word, []).append(pos)
             self.positions[f] = table
+        self._every = frozenset().union(*self.positions.values())
+        self._within: dict[tuple[str, ...], frozenset[str]] = {}
 
     def neighbours(self, concepts: list[tuple[frozenset[str], float]]) -> tuple[float, float]:
         """Given the query's concepts (their index forms, their weights), return (echo, nearest).
@@ -78,8 +80,13 @@ class DocWords:
     def has(self, term: str, fields: tuple[str, ...] | None = None) -> bool:
         """Given a word, return whether the document has it (in any field, or in `fields`)."""
         if fields is None:
-            return any(term in table for table in self.positions.values())
-        return any(term in self.positions.get(f, ()) for f in fields)
+            return term in self._every
+        found = self._within.get(fields)
+        if found is None:  # a set per group of fields asked about, made on first use
+            found = self._within[fields] = frozenset().union(
+                *(self.positions.get(f, {}) for f in fields)
+            )
+        return term in found
 
     def near(self, field: str, first: str, second: str) -> bool:
         """Given two words, return whether `second` follows `first` within PHRASE_SLOP positions."""

@@ -25,16 +25,21 @@ from whoosh.searching import Searcher
 
 from .analyzer import normalize, pinyin_initials, pinyin_key, segment
 from .catalogue import load_catalogue
+from .contracts import IndexInfo
 from .docwords import DocWords
 from .english import english_terms
 from .errors import BadQuery, IndexCorrupt, IndexMissing, index_errors
 from .lexicon import Lexicon, load_lexicon
+from .memo import BoundedDict
 from .query import (
     MAX_QUERY_CHARS,
     Concept,
     analyze_query,
+    check_limit,
+    check_text,
     other_platform,
     strip_noise,
+    truncated,
     uncovered_topic,
     validate,
 )
@@ -53,7 +58,7 @@ from .ranking import (
     idf,
     load_model,
 )
-from .retrieval import Postings
+from .retrieval import MAX_TERM_CHARS, MAX_TERMS, Postings
 from .schema import INDEX_NAME, TEXT_FIELDS
 from .settings import Settings
 from .site import live_index_dir
@@ -62,7 +67,7 @@ from .suggester import Question, suggestions
 
 T = TypeVar("T")
 
-CACHE_SIZE = 2048  # memoised answers per engine (one index generation)
+MEMO_CHARS = 200  # longer questions (pasted messages) are rarely asked twice: not memoised
 REFRESH_SECONDS = 1.0  # how often a request checks whether a newer index was committed
 
 
@@ -95,9 +100,7 @@ class Engine:
         self.refresh_seconds = refresh_seconds
         # Shoppers ask the same few questions over and over: answers are memoised per index
         # generation (derived data only; a new generation starts empty). KB_SEARCH_CACHE=0 disables.
-        self.cache_size = (
-            int(os.environ.get("KB_SEARCH_CACHE", CACHE_SIZE)) if cache_size is None else cache_size
-        )
+        self.cache_size = settings.search_cache if cache_size is None else cache_size
         self._cache: OrderedDict[tuple[str, int, str | None], tuple[int, list[dict[str, Any]]]] = (
             OrderedDict()
         )
@@ -108,7 +111,7 @@ class Engine:
         self._damaged: tuple[IndexCorrupt, Path | None, float] | None = None
         self._version = ""
         self._checked = 0.0
-        self._df: dict[str, int] = {}
+        self._df: BoundedDict = BoundedDict(MAX_TERMS)
         self._doc_words: dict[int, DocWords] = {}
         self._fields: dict[int, dict[str, Any]] = {}
         self._pinyin: dict[str, tuple[str, ...]] | None = None
@@ -163,7 +166,7 @@ class Engine:
     def _adopt(self, searcher: Searcher) -> None:
         self._searcher = searcher
         self._checked = time.monotonic()
-        self._df = {}
+        self._df = BoundedDict(MAX_TERMS)
         self._fields = {}
         self._doc_words = {}
         self._pinyin = None
@@ -189,12 +192,22 @@ class Engine:
                 self._searcher.close()
                 self._searcher = None
 
+    def warm(self, english: bool = False) -> None:
+        """Load what a first search would: the index, the dictionaries (and English, for servers)."""
+        lexicon = load_lexicon(self.settings.data_dir)
+        with self._lock:
+            self._open()
+        segment("退货运费", lexicon)
+        general_weight("退货")
+        if english:
+            english_terms(self.settings.data_dir / "english.txt")
+
     @_guarded
-    def info(self) -> dict[str, Any]:
+    def info(self) -> IndexInfo:
         """Return {"version", "documents"} of the index generation this engine serves."""
         with self._lock:
             searcher = self._open()
-            return {"version": self._version, "documents": searcher.doc_count()}
+            return IndexInfo(version=self._version, documents=searcher.doc_count())
 
     @_guarded
     def known_ids(self) -> dict[str, str]:
@@ -211,10 +224,13 @@ class Engine:
 
     def _doc_frequency(self, searcher: Searcher, term: str) -> int:
         """Given an index word, return its largest document frequency over the text fields."""
-        if term not in self._df:
+        found = self._df.get(term)
+        if found is None:
             reader = searcher.reader()
-            self._df[term] = max(reader.doc_frequency(f, term) for f in TEXT_FIELDS)
-        return self._df[term]
+            found = max(reader.doc_frequency(f, term) for f in TEXT_FIELDS)
+            if len(term) <= MAX_TERM_CHARS:  # a crafted long "word" is looked up, never kept
+                self._df[term] = found
+        return found
 
     def _sounds(self, searcher: Searcher) -> dict[str, tuple[str, ...]]:
         """Return the index's words of two or more Chinese characters by pinyin key (built once)."""
@@ -321,7 +337,7 @@ class Engine:
             ]
             cached = (len(answers), results, related, questions)
             with self._lock:
-                if self.cache_size and version == self._version:
+                if self.cache_size and version == self._version and len(text) <= MEMO_CHARS:
                     self._cache[key] = cached
                     while len(self._cache) > self.cache_size:
                         self._cache.popitem(last=False)
@@ -335,6 +351,8 @@ class Engine:
         }
         if len(questions) > 1:
             out["questions"] = [dict(q) for q in questions]
+        if truncated(text, lexicon):
+            out["truncated"] = True  # only the first MAX_WORDS informative words were searched
         return out
 
     def explain(self, query: str) -> dict[str, Any]:
@@ -430,7 +448,8 @@ class Engine:
         """Given what the user has typed so far, return {"query", "suggestions": [{"id", "title", "url"}]}."""
         if not isinstance(prefix, str) or len(prefix) > MAX_QUERY_CHARS:
             raise BadQuery(f"输入太长（最多 {MAX_QUERY_CHARS} 个字符）", "缩短输入后再试")
-        validate(prefix if prefix.strip() else "-", limit, None, self._categories)
+        check_text(prefix)  # an empty prefix is fine: it completes nothing
+        check_limit(limit)
         with self._lock:
             searcher = self._open()
             if self._questions is None:
@@ -575,11 +594,16 @@ def query_concepts(settings: Settings, query: str) -> list[frozenset[str]]:
     return engine_for(settings).concepts(query)
 
 
+def warm(settings: Settings, english: bool = False) -> None:
+    """Given settings, load the index and dictionaries now rather than on the first search."""
+    engine_for(settings).warm(english)
+
+
 def known_ids(settings: Settings) -> dict[str, str]:
     """Given settings, return {result id: kind} of the index currently served."""
     return engine_for(settings).known_ids()
 
 
-def index_info(settings: Settings) -> dict[str, Any]:
+def index_info(settings: Settings) -> IndexInfo:
     """Given settings, return {"version", "documents"} of the index currently served."""
     return engine_for(settings).info()

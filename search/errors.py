@@ -51,6 +51,21 @@ class ContentError(KbError):
         self.problems = problems
 
 
+class DataFileError(KbError):
+    """An editor data file (search/data/*, docs/tools/*) breaks its format, at file:line."""
+
+    exit_code = 2
+    http_status = 503  # the service's own data is broken: not the shopper's request
+
+    def __init__(self, path: object, line: int, what: str, hint: str) -> None:
+        super().__init__(f"{path}:{line}：{what}", hint)
+        self.path, self.line, self.what = str(path), line, what
+
+    def problem(self, where: str | None = None) -> Problem:
+        """Return this error as a `kb check` problem, its file named as `where` (default: its path)."""
+        return Problem(where or self.path, self.line, self.what, self.hint)
+
+
 class BuildError(KbError):
     """The static site build failed; the live site is untouched."""
 
@@ -136,6 +151,13 @@ class RateLimited(KbError):
     def __init__(self, message: str, retry_after: float) -> None:
         super().__init__(message, f"请 {retry_after:.0f} 秒后再试")
         self.retry_after = retry_after
+
+
+class SearchBusy(KbError):
+    """Too many long questions at once: this one waited for its turn too long."""
+
+    http_status = 503
+    hint = "请稍后再试，或把问题缩短"
 
 
 class RecorderFull(KbError):

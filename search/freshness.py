@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
-from .page import Page
+from .page import FrontMatter
 
 UPDATES_PAGE = "updates.md"
 
 
-def recent_updates_markdown(pages: list[Page], limit: int = 30) -> str:
-    """Given the parsed pages, return the Markdown of the 最近更新 page, newest first."""
+def recent_updates_markdown(pages: Sequence[FrontMatter], limit: int = 30) -> str:
+    """Given the pages' front matter, return the Markdown of the 最近更新 page, newest first."""
     dated = [p for p in pages if isinstance(p.meta.get("updated"), dt.date) and p.url != "/"]
     dated.sort(key=lambda p: (p.meta["updated"], p.rel), reverse=True)
     newest = dated[0].meta["updated"].isoformat() if dated else dt.date.today().isoformat()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .contracts import Gap, Report
 from .engine import query_concepts, search, suggest
 from .errors import KbError
 from .settings import Settings
@@ -59,12 +60,12 @@ def _plain(query: str) -> bool:
     return "[" not in query and 2 <= len(query) <= 40
 
 
-def gaps(settings: Settings, data: dict[str, Any]) -> list[dict[str, Any]]:
+def gaps(settings: Settings, data: Report) -> list[Gap]:
     """Given report data, return content-gap groups: queries, count, nearest entry, phrasings to add."""
     asked: dict[str, dict[str, Any]] = {}
     for source, rows in (
         ("无结果", data["zero_result_queries"]),
-        ("没帮助", data.get("not_helpful_queries", [])),
+        ("没帮助", data["not_helpful_queries"]),
     ):
         for row in rows:
             entry = asked.setdefault(
@@ -78,7 +79,7 @@ def gaps(settings: Settings, data: dict[str, Any]) -> list[dict[str, Any]]:
             concepts[q] = query_concepts(settings, q)
         except KbError:
             concepts[q] = []
-    out = []
+    out: list[Gap] = []
     for g in group(list(asked.values()), concepts)[:MAX_GROUPS]:
         texts = [q["query"] for q in g]
         try:
@@ -87,34 +88,16 @@ def gaps(settings: Settings, data: dict[str, Any]) -> list[dict[str, Any]]:
             near = None
         lines = [f"- {t}" for t in texts if _plain(t)][:5]
         out.append(
-            {
-                "queries": texts,
-                "count": sum(q["count"] for q in g),
-                "why": "、".join(sorted(set().union(*(q["why"] for q in g)))),
-                "nearest_id": near["id"] if near else "",
-                "nearest_title": near["title"] if near else "",
-                "nearest_url": near["url"] if near else "",
-                "phrasing": "\n".join([f"{near['id']}:", *(f"  {line}" for line in lines)])
+            Gap(
+                queries=texts,
+                count=sum(q["count"] for q in g),
+                why="、".join(sorted(set().union(*(q["why"] for q in g)))),
+                nearest_id=near["id"] if near else "",
+                nearest_title=near["title"] if near else "",
+                nearest_url=near["url"] if near else "",
+                phrasing="\n".join([f"{near['id']}:", *(f"  {line}" for line in lines)])
                 if near
                 else "（没有接近的答案：考虑写一个新答案）",
-            }
+            )
         )
     return out
-
-
-def format_gaps(rows: list[dict[str, Any]]) -> str:
-    """Given content-gap groups, return them as readable Chinese text for a terminal."""
-    if not rows:
-        return "== 内容缺口 ==\n（无：没有找不到答案的搜索）"
-    out = ["== 内容缺口（意思相同的无结果 / 没帮助搜索）=="]
-    for n, row in enumerate(rows, 1):
-        out.append(f"{n:>3}. {row['count']} 次  {' / '.join(row['queries'][:6])}  （{row['why']}）")
-        if row["nearest_id"]:
-            out.append(
-                f"     最接近的答案：{row['nearest_id']}「{row['nearest_title']}」 {row['nearest_url']}"
-            )
-            out.append("     在该页 front matter 的 phrasings: 下加：")
-            out.extend(f"       {line}" for line in row["phrasing"].splitlines())
-        else:
-            out.append("     没有接近的答案：考虑写一个新答案（kb new …）")
-    return "\n".join(out)

@@ -43,7 +43,7 @@ def load_style(path: Path) -> tuple[list[Term], list[Problem]]:
         text = path.read_text(encoding="utf-8")
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text) or {}
-    except (OSError, yaml.YAMLError) as e:
+    except (OSError, yaml.YAMLError, ValueError) as e:  # ValueError: a date like 2026-13-01
         return [], [Problem(where, 1, f"读不了用词规范：{e}", "检查 style.yml 的 YAML 格式")]
     entries = data.get("terms") if isinstance(data, dict) else None
     if not isinstance(entries, list):
@@ -183,10 +183,10 @@ def link_text_problems(page: Page, where: str, pages: dict[str, Page]) -> list[P
 
 
 def style_problems(settings: Settings, pages: list[Page]) -> list[Problem]:
-    """Given settings and the parsed pages, return the house-style warnings (and style.yml's own errors)."""
+    """Given settings and the parsed pages, return the house-style warnings."""
     style = settings.data_dir / STYLE_FILE
-    terms, problems = load_style(style)
-    problems = [Problem(_where(settings, style), p.line, p.message, p.hint) for p in problems]
+    terms, _ = load_style(style)  # the file's own problems: search/datafiles.py reports them
+    problems: list[Problem] = []
     by_rel = {p.rel: p for p in pages}
     for page in pages:
         where = _where(settings, page.path)

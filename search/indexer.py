@@ -8,7 +8,7 @@ import logging
 import re
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
@@ -18,11 +18,12 @@ from whoosh.index import FileIndex, LockError
 from whoosh.writing import CLEAR
 
 from .analyzer import ANALYZER_VERSION, normalize, pinyin_initials, segment
+from .contracts import IndexStats
 from .docwords import encode_words
 from .errors import IndexBusy, IndexCorrupt, index_errors
 from .lexicon import load_lexicon
 from .lockfile import exclusive
-from .page import Section, html_to_text, load_pages, searchable_html
+from .page import Page, Section, html_to_text, load_pages, searchable_html
 from .schema import INDEX_NAME, TEXT_FIELDS, make_schema
 from .settings import Settings
 from .site import (
@@ -75,20 +76,34 @@ def section_document(section: Section, data_dir: Path, boost: float = 1.0) -> di
     # The digest covers everything that shapes the document's postings, analysis included.
     digest_source = json.dumps([doc, fingerprint, ANALYZER_VERSION], ensure_ascii=False)
     doc["digest"] = hashlib.sha256(digest_source.encode()).hexdigest()[:20]
-    doc["questions"] = [question_keys(q) for q in (section.title, *section.phrasings)]
-    lexicon = load_lexicon(data_dir)
-    doc["words"] = {f: encode_words(segment(doc[f], lexicon)) for f in TEXT_FIELDS}
-    doc["question_words"] = [
-        encode_words(segment(q, lexicon)) for q in (section.title, *section.phrasings)
-    ]
     return doc
 
 
-def documents(settings: Settings) -> list[dict[str, Any]]:
-    """Given settings, return the index documents of every searchable section in docs/."""
+def complete(doc: dict[str, Any], data_dir: Path) -> dict[str, Any]:
+    """Given an index document, return it with its derived fields (pinyin keys, stored words).
+
+    Derived from the fields the digest covers, so only a changed document needs them: they cost
+    most of the time of an update (pinyin of every question).
+    """
+    if "words" in doc:
+        return doc
+    lexicon = load_lexicon(data_dir)
+    questions = [doc["title"], *(p for p in doc["phrasings"].split("\n") if p)]
+    return {
+        **doc,
+        "questions": [question_keys(q) for q in questions],
+        "words": {f: encode_words(segment(doc[f], lexicon)) for f in TEXT_FIELDS},
+        "question_words": [encode_words(segment(q, lexicon)) for q in questions],
+    }
+
+
+def documents(settings: Settings, pages: Sequence[Page] | None = None) -> list[dict[str, Any]]:
+    """Given settings (and docs/'s pages, if already loaded), return the index documents of every searchable section."""
+    if pages is None:
+        pages = load_pages(settings.docs_dir, settings.mkdocs_yml)
     return [
         section_document(section, settings.data_dir, page.search_boost)
-        for page in load_pages(settings.docs_dir, settings.mkdocs_yml)
+        for page in pages
         if not page.excluded_from_search
         for section in page.sections
     ]
@@ -106,19 +121,23 @@ def open_or_create(index_dir: Path, data_dir: Path) -> FileIndex:
 
 
 def build_index(
-    settings: Settings, full: bool = False, progress: Callable[[str], None] | None = None
-) -> dict[str, Any]:
+    settings: Settings,
+    full: bool = False,
+    progress: Callable[[str], None] | None = None,
+    pages: Sequence[Page] | None = None,
+) -> IndexStats:
     """Given settings, bring the served index up to date with docs/ (only changed sections unless full); return stats.
 
     Incremental updates commit into the index served now (Whoosh's atomic commit). `full`
     rebuilds from scratch into a fresh folder: a new release that keeps the live site, made
     live in one step. A damaged index is rebuilt in full. `progress` is called with each
-    document id after it is written (before the commit).
+    document id after it is written (before the commit); `pages` are docs/'s pages when the
+    caller has loaded them already (kb publish checks them first).
     """
     started = time.perf_counter()
     with release_lock(settings, IndexBusy(f"索引 {settings.index_dir} 正在被另一个进程更新")):
-        docs = documents(settings)
-        stats: dict[str, Any] | None = None
+        docs = documents(settings, pages)
+        stats: IndexStats | None = None
         if not full or settings.index_pinned:
             try:
                 stats = update_index(
@@ -187,7 +206,7 @@ def update_index(
     full: bool = False,
     progress: Callable[[str], None] | None = None,
     previous: dict[str, str] | None = None,
-) -> dict[str, Any]:
+) -> IndexStats:
     """Given index documents, write the changed ones and delete the missing ones in one commit; return stats.
 
     `previous` ({id: digest}) is what the counts compare with, when not the folder's own index.
@@ -203,7 +222,7 @@ def update_index(
         except LockError:
             raise IndexBusy(f"索引 {index_dir} 正在被另一个进程更新") from None
         new_ids = {d["id"] for d in docs}
-        stats = {"added": 0, "updated": 0, "removed": 0, "unchanged": 0}
+        stats = IndexStats(added=0, updated=0, removed=0, unchanged=0, documents=0)
         try:
             for doc in docs:
                 old = existing.get(doc["id"])
@@ -211,6 +230,7 @@ def update_index(
                     stats["unchanged"] += 1
                     continue
                 stats["added" if old is None else "updated"] += 1
+                doc = complete(doc, data_dir)
                 if full:  # CLEAR below drops every old segment, so add without deleting
                     writer.add_document(**doc)
                 else:

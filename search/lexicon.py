@@ -9,7 +9,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from .datafiles import require
 from .errors import KbError
+from .memo import prepared
 
 # The files of a data folder, by role. Every file that shapes how text is cut or looked up is
 # part of the fingerprint, so an index built with other lists is known to be stale.
@@ -80,6 +82,7 @@ def parse_names(path: Path) -> frozenset[str]:
 
 @lru_cache(maxsize=8)
 def _load(data_dir: Path, stamp: tuple[float, ...]) -> Lexicon:
+    require(*(data_dir / name for name in DATA_FILES))  # a broken file: a file:line message
     digest = hashlib.sha256()
     for name in DATA_FILES:
         digest.update((data_dir / name).read_bytes())
@@ -103,12 +106,16 @@ def general_idf() -> dict[str, float]:
     import jieba  # its package data, read directly: `import jieba.analyse` warns and loads more
 
     path = Path(jieba.__file__).parent / "analyse" / "idf.txt"
-    table: dict[str, float] = {}
-    with open(path, encoding="utf-8") as f:
-        for line in f:
-            word, _, value = line.rstrip().partition(" ")
-            table[word] = float(value)
-    return table
+
+    def build() -> dict[str, float]:
+        table: dict[str, float] = {}
+        with open(path, encoding="utf-8") as f:
+            for line in f:
+                word, _, value = line.rstrip().partition(" ")
+                table[word] = float(value)
+        return table
+
+    return prepared(f"idf-{jieba.__version__}.marshal", build)
 
 
 _RECENT: dict[Path, tuple[float, Lexicon]] = {}

@@ -5,16 +5,18 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from .renderer import markdown_converter
+from .yamlfile import YamlProblem, parse_yaml
 
 _FENCE = re.compile(r"^\s*(```|~~~)")
-_ATX = re.compile(r"^(#{1,6})\s+\S")
+_ATX = re.compile(r"^ {0,3}(#{1,6})\s+\S")
+_SETEXT_UNDERLINE = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
+_ATTR_LIST_ID = re.compile(r"\{[^}]*#([\w-]+)[^}]*\}\s*$")
 _HEADING_HTML = re.compile(r"<h([1-6])([^>]*)>(.*?)</h\1>", re.S)
 _ATTR = re.compile(r'([\w-]+)="([^"]*)"')
 _HEADERLINK = re.compile(r'<a class="headerlink"[^>]*>.*?</a>', re.S)
@@ -32,6 +34,7 @@ class Heading:
     level: int
     line: int
     attrs: dict[str, str] = field(default_factory=dict)
+    setext: bool = False  # underlined with === or --- instead of written with #
 
 
 @dataclass(frozen=True)
@@ -58,19 +61,17 @@ class Link:
 
 
 @dataclass
-class Page:
-    """A parsed Markdown page of the help center."""
+class FrontMatter:
+    """A page of docs/ read up to its front matter: where it is, its source and its metadata."""
 
     path: Path
     rel: str
     url: str
+    source: str
     meta: dict[str, Any]
     meta_lines: dict[str, int]
-    meta_error: str | None
+    meta_problems: list[YamlProblem]
     body_line: int
-    headings: list[Heading]
-    sections: list[Section]
-    links: list[Link]
 
     @property
     def title(self) -> str:
@@ -93,6 +94,15 @@ class Page:
         return (
             float(boost) if isinstance(boost, int | float) and not isinstance(boost, bool) else 1.0
         )
+
+
+@dataclass
+class Page(FrontMatter):
+    """A parsed Markdown page of the help center: its front matter, rendered headings, sections, links."""
+
+    headings: list[Heading]
+    sections: list[Section]
+    links: list[Link]
 
 
 def page_url(rel: str) -> str:
@@ -193,35 +203,54 @@ def split_front_matter(source: str) -> tuple[str, str, int]:
     return "".join(lines[1:]), "", len(lines) + 1
 
 
-def parse_front_matter(text: str) -> tuple[dict[str, Any], dict[str, int], str | None]:
-    """Given front matter YAML, return (data, key → file line, error message or None)."""
+def parse_front_matter(text: str) -> tuple[dict[str, Any], dict[str, int], list[YamlProblem]]:
+    """Given front matter YAML, return (data, key → file line, problems with their file lines)."""
     if not text.strip():
-        return {}, {}, None
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        line = (mark.line + 2) if mark else 1
-        return {}, {"__error__": line}, f"front matter 不是合法的 YAML：{getattr(e, 'problem', e)}"
-    if not isinstance(data, dict) or not isinstance(node, yaml.MappingNode):
-        return {}, {"__error__": 2}, "front matter 必须是 “键: 值” 的映射"
-    lines = {str(k.value): k.start_mark.line + 2 for k, _ in node.value}
-    for key, value in node.value:  # one level deeper, for phrasings: {id: [...]}
-        if isinstance(value, yaml.MappingNode):
-            for k2, _ in value.value:
-                lines[f"{key.value}.{k2.value}"] = k2.start_mark.line + 2
-    return data, lines, None
+        return {}, {}, []
+    doc = parse_yaml(text, first_line=2)  # line 1 of the file is the opening ---
+    if doc.data is None and doc.problems:
+        return {}, {}, [YamlProblem(p.line, f"front matter {p.message}") for p in doc.problems]
+    if not isinstance(doc.data, dict):
+        return {}, {}, [YamlProblem(2, "front matter 必须是 “键: 值” 的映射")]
+    lines: dict[str, int] = {}
+    for path, line in doc.lines.items():
+        # Top-level keys, and one level deeper for phrasings: {id: [...]}.
+        if len(path) in (1, 2) and not isinstance(path[-1], int):
+            lines[".".join(map(str, path))] = line
+    problems = [YamlProblem(p.line, f"front matter 里{p.message}") for p in doc.problems]
+    return {str(k): v for k, v in doc.data.items()}, lines, problems
 
 
-def _heading_lines(body: str, first_line: int) -> list[int]:
-    lines, fenced = [], False
+def _heading_lines(
+    body: str, first_line: int
+) -> tuple[list[tuple[int, bool]], dict[str, list[int]]]:
+    """Given a page body, return its top-level heading lines (line, is setext) in order, and the
+    lines of every explicit {#id}, both outside code fences."""
+    headings: list[tuple[int, bool]] = []
+    explicit: dict[str, list[int]] = {}
+    fenced, previous = False, ""
     for offset, line in enumerate(body.splitlines()):
+        number = first_line + offset
         if _FENCE.match(line):
-            fenced = not fenced
-        elif not fenced and _ATX.match(line):
-            lines.append(first_line + offset)
-    return lines
+            fenced, previous = not fenced, ""
+            continue
+        if fenced:
+            continue
+        if m := _ATTR_LIST_ID.search(line):
+            explicit.setdefault(m.group(1), []).append(number)
+        if _ATX.match(line):
+            headings.append((number, False))
+        elif (
+            _SETEXT_UNDERLINE.match(line)
+            and previous.strip()
+            and not previous.startswith(("    ", "\t"))
+            and not _ATX.match(previous)
+            and not _SETEXT_UNDERLINE.match(previous)
+            and (offset < 2 or not body.splitlines()[offset - 2].strip())
+        ):
+            headings.append((number - 1, True))
+        previous = line
+    return headings, explicit
 
 
 def _source_line(body: str, first_line: int, needle: str) -> int:
@@ -231,31 +260,62 @@ def _source_line(body: str, first_line: int, needle: str) -> int:
     return first_line
 
 
-def load_page(path: Path, docs_dir: Path, mkdocs_yml: Path) -> Page:
-    """Given a Markdown file under docs_dir, return the parsed Page."""
-    source = path.read_text(encoding="utf-8")
-    fm_text, body, body_line = split_front_matter(source)
-    meta, meta_lines, meta_error = parse_front_matter(fm_text)
+def read_front_matter(path: Path, docs_dir: Path) -> FrontMatter:
+    """Given a Markdown file under docs_dir, return its front matter (the body is not rendered)."""
+    return _front_matter(path, docs_dir, path.read_text(encoding="utf-8"))
+
+
+def _front_matter(path: Path, docs_dir: Path, source: str) -> FrontMatter:
+    fm_text, _, body_line = split_front_matter(source)
+    meta, meta_lines, meta_problems = parse_front_matter(fm_text)
     rel = path.relative_to(docs_dir).as_posix()
-    url = page_url(rel)
+    return FrontMatter(path, rel, page_url(rel), source, meta, meta_lines, meta_problems, body_line)
 
-    rendered = markdown_converter(mkdocs_yml).convert(body)
-    source_lines = _heading_lines(body, body_line)
-    headings: list[Heading] = []
-    spans: list[tuple[int, int]] = []
-    for n, m in enumerate(_HEADING_HTML.finditer(rendered)):
+
+def load_front_matters(docs_dir: Path) -> list[FrontMatter]:
+    """Given docs_dir, return the front matter of every Markdown page in it, in path order."""
+    return [read_front_matter(p, docs_dir) for p in sorted(docs_dir.rglob("*.md"))]
+
+
+def _headings(rendered: str, body: str, body_line: int) -> list[tuple[Heading, int, int]]:
+    """Given a page's rendered HTML and its body, return each heading with its (start, end) in the HTML.
+
+    A heading's line is where its explicit {#id} is written; other headings take the next
+    heading line of the source in order (re-synchronised at every explicit id).
+    """
+    candidates, explicit = _heading_lines(body, body_line)
+    setext = {line for line, underlined in candidates if underlined}
+    seen: dict[str, int] = {}
+    cursor, out = 0, []
+    for m in _HEADING_HTML.finditer(rendered):
         attrs = dict(_ATTR.findall(m.group(2)))
-        title = html_to_text(m.group(3))
-        line = source_lines[n] if n < len(source_lines) else body_line
-        headings.append(Heading(attrs.get("id", ""), title, int(m.group(1)), line, attrs))
-        spans.append((m.start(), m.end()))
+        fid = attrs.get("id", "")
+        nth = seen[fid] = seen.get(fid, -1) + 1
+        if nth < len(explicit.get(fid, ())):
+            line = explicit[fid][nth]
+            while cursor < len(candidates) and candidates[cursor][0] <= line:
+                cursor += 1
+        elif cursor < len(candidates):
+            line, cursor = candidates[cursor][0], cursor + 1
+        else:
+            line = body_line
+        heading = Heading(
+            fid, html_to_text(m.group(3)), int(m.group(1)), line, attrs, line in setext
+        )
+        out.append((heading, m.start(), m.end()))
+    return out
 
+
+def _sections(
+    front: FrontMatter, rendered: str, headings: list[tuple[Heading, int, int]]
+) -> list[Section]:
+    """Given a page's front matter, rendered HTML and headings, return its intro and FAQ sections."""
+    meta, url, body_line = front.meta, front.url, front.body_line
     category = str(meta.get("category") or "")
     phrasings = meta.get("phrasings") if isinstance(meta.get("phrasings"), dict) else {}
     sections: list[Section] = []
-    h2 = [i for i, h in enumerate(headings) if h.level == 2]
-    intro_end = spans[h2[0]][0] if h2 else len(rendered)
-    intro_html = rendered[:intro_end]
+    h2 = [(h, start, end) for h, start, end in headings if h.level == 2]
+    intro_html = rendered[: h2[0][1] if h2 else len(rendered)]
     intro_html = (
         _HEADING_HTML.sub("", intro_html, count=1)
         if intro_html.lstrip().startswith("<h1")
@@ -274,10 +334,9 @@ def load_page(path: Path, docs_dir: Path, mkdocs_yml: Path) -> Page:
                 is_intro=True,
             )
         )
-    for k, i in enumerate(h2):
-        h = headings[i]
-        end = spans[h2[k + 1]][0] if k + 1 < len(h2) else len(rendered)
-        frag = rendered[spans[i][1] : end].strip()
+    for k, (h, _, end_of_heading) in enumerate(h2):
+        end = h2[k + 1][1] if k + 1 < len(h2) else len(rendered)
+        frag = rendered[end_of_heading:end].strip()
         own = phrasings.get(h.id) if isinstance(phrasings, dict) else None
         sections.append(
             Section(
@@ -291,10 +350,34 @@ def load_page(path: Path, docs_dir: Path, mkdocs_yml: Path) -> Page:
                 tuple(str(p) for p in own) if isinstance(own, list) else (),
             )
         )
+    return sections
 
+
+def load_page(path: Path, docs_dir: Path, mkdocs_yml: Path) -> Page:
+    """Given a Markdown file under docs_dir, return the parsed Page.
+
+    A page whose text and mkdocs.yml are unchanged is parsed once per process: `kb publish`
+    checks, builds (the MkDocs hooks read pages too) and indexes from the same parse.
+    Callers must not change the Page they get.
+    """
+    source = path.read_text(encoding="utf-8")
+    return _parsed(path, docs_dir, mkdocs_yml, source, mkdocs_yml.stat().st_mtime_ns)
+
+
+@lru_cache(maxsize=256)
+def _parsed(path: Path, docs_dir: Path, mkdocs_yml: Path, source: str, _config: int) -> Page:
+    front = _front_matter(path, docs_dir, source)
+    body = split_front_matter(source)[1]
+    rendered = markdown_converter(mkdocs_yml).convert(body)
+    headings = _headings(rendered, body, front.body_line)
     hrefs = (html.unescape(h) for h in _HREF.findall(_HEADERLINK.sub("", rendered)))
-    links = [Link(h, _source_line(body, body_line, h)) for h in hrefs]
-    return Page(path, rel, url, meta, meta_lines, meta_error, body_line, headings, sections, links)
+    links = [Link(h, _source_line(body, front.body_line, h)) for h in hrefs]
+    return Page(
+        **vars(front),
+        headings=[h for h, _, _ in headings],
+        sections=_sections(front, rendered, headings),
+        links=links,
+    )
 
 
 def load_pages(docs_dir: Path, mkdocs_yml: Path) -> list[Page]:

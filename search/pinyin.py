@@ -87,7 +87,7 @@ def _edits(text: str) -> dict[str, int]:
     return ranked
 
 
-def read(text: str, sounding: Lookup) -> list[str]:
+def read(text: str, sounding: Lookup, repair: bool = True) -> list[str]:
     """Given letters typed for Chinese, return the index pinyin keys they spell, repairing one typo.
 
     Without a whole reading, or with letters left outside index words, the one-edit variant that
@@ -96,7 +96,7 @@ def read(text: str, sounding: Lookup) -> list[str]:
     found = spell(text, sounding)
     if found and found[0] == len(text):
         return found[1]
-    if len(text) < 4 or len(text) > MAX_TYPO_LETTERS:
+    if not repair or len(text) < 4 or len(text) > MAX_TYPO_LETTERS:
         return found[1] if found else []
     repaired = [(r, rank) for e, rank in _edits(text).items() if (r := spell(e, sounding))]
     best = max(repaired, key=lambda r: (r[0][0], -len(r[0][1]), -r[1]), default=None)

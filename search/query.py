@@ -8,13 +8,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
-from .analyzer import Word, is_latin, normalize, pinyin_key, segment
+from .analyzer import HAN, Word, is_latin, normalize, pinyin_key, segment
 from .errors import BadQuery, UnknownCategory
 from .lexicon import Lexicon
 from .pinyin import MAX_TYPO_LETTERS, is_pinyin, looks_like_initials, read, read_initials
 from .redaction import strip_identifiers
 
-_HAN = re.compile(r"[\u3400-\u9fff]")
 MAX_QUERY_CHARS = 1000
 MAX_LIMIT = 50
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
@@ -29,6 +28,10 @@ INITIALS_WEIGHT = 0.6  # an index word whose pinyin initials were typed (qx → 
 # A question naming another shop is not ours to answer, unless it also names ours.
 OUR_NAMES = ("海外购", "亚马逊", "amazon", "haiwaigou", "yamaxun")
 _LATIN_WORD = re.compile(r"[a-z]+")
+# The work per query is bounded: the first MAX_WORDS informative words are analysed (a pasted
+# page of text would otherwise cost a second), and at most MAX_REPAIRS pinyin typos repaired.
+MAX_WORDS = 64
+MAX_REPAIRS = 4
 
 
 class Vocabulary(Protocol):
@@ -68,21 +71,31 @@ class Concept:
         return best.term if best and best.weight == 1.0 else None
 
 
-def validate(query: object, limit: object, category: object, categories: Iterable[str]) -> str:
-    """Given raw request values, return the cleaned query or raise BadQuery / UnknownCategory."""
-    if not isinstance(query, str) or not query.strip():
-        raise BadQuery("搜索内容不能为空", "输入想问的问题，例如“退货运费谁出”")
+def check_text(text: str) -> None:
+    """Given typed text, raise BadQuery if it is too long or holds control characters."""
     # Counted after NFKC, as the analysis sees it: one ﷺ (U+FDFA) becomes 18 characters.
-    length = max(len(query), len(unicodedata.normalize("NFKC", query)))
+    length = max(len(text), len(unicodedata.normalize("NFKC", text)))
     if length > MAX_QUERY_CHARS:
         raise BadQuery(
             f"搜索内容太长（{length} 个字符，最多 {MAX_QUERY_CHARS} 个）",
             "只保留和问题有关的部分，或分成几次搜索",
         )
-    if _CONTROL.search(query):
+    if _CONTROL.search(text):
         raise BadQuery("搜索内容里有控制字符", "去掉不可见的控制字符后再搜索")
+
+
+def check_limit(limit: object) -> None:
+    """Given a requested number of results, raise BadQuery unless it is a whole 1–MAX_LIMIT."""
     if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_LIMIT:
         raise BadQuery(f"结果条数 limit 必须是 1–{MAX_LIMIT} 的整数", "例如 limit=10")
+
+
+def validate(query: object, limit: object, category: object, categories: Iterable[str]) -> str:
+    """Given raw request values, return the cleaned query or raise BadQuery / UnknownCategory."""
+    if not isinstance(query, str) or not query.strip():
+        raise BadQuery("搜索内容不能为空", "输入想问的问题，例如“退货运费谁出”")
+    check_text(query)
+    check_limit(limit)
     if category is not None and category not in set(categories):
         raise UnknownCategory(f"没有这个分类：{category}", "可用的分类：" + "、".join(categories))
     return query.strip()
@@ -129,7 +142,7 @@ def _homophones(
         for size in (4, 3, 2):
             for start in range(max(0, word.end - size), min(word.start, len(text) - size) + 1):
                 window = text[start : start + size]
-                if len(window) < size or not all(_HAN.match(c) for c in window):
+                if len(window) < size or not all(HAN.match(c) for c in window):
                     continue
                 key = pinyin_key(window)
                 if key and not vocab.has(window) and vocab.sounding(key):
@@ -148,7 +161,11 @@ def _homophones(
 
 
 def _latin_concepts(
-    run: list[Word], lexicon: Lexicon, vocab: Vocabulary, english: Mapping[str, tuple[str, ...]]
+    run: list[Word],
+    lexicon: Lexicon,
+    vocab: Vocabulary,
+    english: Mapping[str, tuple[str, ...]],
+    budget: list[int],
 ) -> list[Concept]:
     """Given consecutive latin words none of which is an index word, return their concepts.
 
@@ -169,7 +186,12 @@ def _latin_concepts(
         else:
             word = texts[i]
             # An English word the pages don't use is not pinyin: it counts against a match.
-            keys = read(word, vocab.sounding) if is_pinyin(word) or not english.get(word) else []
+            repair = budget[0] > 0
+            if is_pinyin(word) or not english.get(word):
+                keys = read(word, vocab.sounding, repair=repair)
+                budget[0] -= repair and not is_pinyin(word)
+            else:
+                keys = []
             joined = "".join(texts[i:])
             if len(texts) - i > 1 and is_pinyin(joined) and len(joined) <= MAX_TYPO_LETTERS:
                 whole = read(joined, vocab.sounding)  # spaced syllables: shen fen zheng
@@ -194,6 +216,12 @@ def _latin_concepts(
 def _known(terms: Iterable[str], vocab: Vocabulary) -> list[str]:
     """Given candidate index words, return those the index has (at most three, best first)."""
     return [t for t in terms if vocab.has(t)][:3]
+
+
+def truncated(text: str, lexicon: Lexicon) -> bool:
+    """Given a query, return whether it has more informative words than are analysed."""
+    words = segment(strip_noise(text), lexicon)
+    return sum(1 for w in words if w.text not in lexicon.particles) > MAX_WORDS
 
 
 def strip_noise(text: str) -> str:
@@ -240,7 +268,7 @@ def analyze_query(
 ) -> list[Concept]:
     """Given a query, return its informative concepts in order (particles dropped, duplicates merged)."""
     text = strip_noise(text)  # normalised, so that word spans index `text` directly
-    words = [w for w in segment(text, lexicon) if w.text not in lexicon.particles]
+    words = [w for w in segment(text, lexicon) if w.text not in lexicon.particles][:MAX_WORDS]
     # A bare number (a ticket number, an amount) names no topic unless the pages use it (15 天).
     words = [w for w in words if not w.text.isdigit() or vocab.has(w.text)]
     alternatives = [_word_alternatives(w, lexicon, vocab) for w in words]
@@ -248,17 +276,18 @@ def analyze_query(
     sounds = _homophones(text, words, unknown, vocab)
     concepts: list[Concept] = []
     run: list[Word] = []
+    budget = [MAX_REPAIRS]  # pinyin typo repairs left for this query
     for n, (word, alts) in enumerate(zip(words, alternatives, strict=True)):
         if not alts and is_latin(word.text):
             run.append(word)
             continue
         if run:
-            concepts += _latin_concepts(run, lexicon, vocab, english or {})
+            concepts += _latin_concepts(run, lexicon, vocab, english or {}, budget)
             run = []
         if n in sounds:
             concepts.append(sounds[n])
         else:
             concepts.append(Concept(word.text, tuple(alts)))
     if run:
-        concepts += _latin_concepts(run, lexicon, vocab, english or {})
+        concepts += _latin_concepts(run, lexicon, vocab, english or {}, budget)
     return list({c.label: c for c in concepts}.values())

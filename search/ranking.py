@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -13,11 +12,10 @@ from typing import Any
 
 from whoosh.scoring import BM25F
 
+from .analyzer import HAN
 from .errors import KbError
 from .lexicon import general_idf
 from .query import Alternative
-
-_HAN = re.compile(r"[\u3400-\u9fff]")
 
 POOL = 20  # candidates re-ranked beyond the requested limit
 PHRASE_SLOP = 2  # "neighbouring": the second word at most this many positions after the first
@@ -151,7 +149,7 @@ def general_weight(word: str) -> float:
     """Given a word the index lacks, return 0.1–1: how much it says in general Chinese."""
     table = general_idf()
     value = table.get(word)
-    if value is None and word and all(_HAN.match(c) for c in word):
+    if value is None and word and all(HAN.match(c) for c in word):
         # A rare cut (单买, 好几样): as informative as its characters are on average.
         chars = [table.get(c, SPECIFIC_IDF) for c in word]
         value = sum(chars) / len(chars)

@@ -15,9 +15,11 @@ from collections import OrderedDict
 from whoosh import query as wq
 from whoosh.searching import Searcher
 
+from .memo import BoundedDict
 from .query import Concept
 from .schema import TEXT_FIELDS
 
+TEXT_FIELDS_ALL = tuple(TEXT_FIELDS)
 SUBWORD_FIELDS = ("title", "phrasings")  # a sub-word is looked up in the short question fields only
 TIEBREAK = 0.1  # how much a concept's other forms on the same document add to its best one
 MAX_TERMS = 20_000  # (field, term) score tables kept per generation
@@ -31,6 +33,7 @@ class Postings:
         self.searcher = searcher
         self._scores: OrderedDict[tuple[str, str], dict[int, float]] = OrderedDict()
         self._categories: dict[str, frozenset[int]] = {}
+        self._combined: BoundedDict = BoundedDict(MAX_TERMS)
 
     def scores(self, field: str, term: str) -> dict[int, float]:
         """Given a field and an index word, return its BM25F score in each document that has it."""
@@ -58,26 +61,42 @@ class Postings:
             self._categories[category] = frozenset(docs)
         return self._categories[category]
 
+    def combined(self, term: str, fields: tuple[str, ...]) -> dict[int, float]:
+        """Given a word and fields, return each document's field-boosted BM25F sum for it."""
+        key = (fields, term)
+        found = self._combined.get(key)
+        if found is not None:
+            return found
+        found = {}
+        for f in fields:
+            boost = TEXT_FIELDS[f]
+            for doc, score in self.scores(f, term).items():
+                found[doc] = found.get(doc, 0.0) + boost * score
+        if len(term) <= MAX_TERM_CHARS:
+            self._combined[key] = found
+        return found
+
     def retrieve(
         self, concepts: list[Concept], limit: int, category: str | None = None
     ) -> list[tuple[int, float]]:
         """Given known concepts, return the best (document, score) pairs, at most `limit`."""
-        allowed = self.in_category(category) if category else None
         total: dict[int, float] = {}
         for concept in concepts:
-            forms: dict[int, list[float]] = {}
+            best: dict[int, float] = {}
+            every: dict[int, float] = {}
             for alt in concept.alternatives:
-                fields = TEXT_FIELDS if alt.share == 1.0 else SUBWORD_FIELDS
-                per_doc: dict[int, float] = {}
-                for f in fields:
-                    boost = alt.weight * TEXT_FIELDS[f]
-                    for doc, score in self.scores(f, alt.term).items():
-                        per_doc[doc] = per_doc.get(doc, 0.0) + boost * score
-                for doc, score in per_doc.items():
-                    forms.setdefault(doc, []).append(score)
-            for doc, scores in forms.items():
-                if allowed is not None and doc not in allowed:
-                    continue
-                best = max(scores)
-                total[doc] = total.get(doc, 0.0) + best + TIEBREAK * (sum(scores) - best)
-        return heapq.nlargest(limit, total.items(), key=lambda item: (item[1], -item[0]))
+                fields = TEXT_FIELDS_ALL if alt.share == 1.0 else SUBWORD_FIELDS
+                weight = alt.weight
+                for doc, score in self.combined(alt.term, fields).items():
+                    score *= weight
+                    if score > best.get(doc, 0.0):
+                        best[doc] = score
+                    every[doc] = every.get(doc, 0.0) + score
+            for doc, score in best.items():
+                # A concept's best form counts; its other forms on the same document add a little.
+                total[doc] = total.get(doc, 0.0) + score + TIEBREAK * (every[doc] - score)
+        if category:
+            allowed = self.in_category(category)
+            total = {d: v for d, v in total.items() if d in allowed}
+        top = heapq.nlargest(limit, total, key=total.__getitem__)
+        return sorted(((d, total[d]) for d in top), key=lambda item: (-item[1], item[0]))

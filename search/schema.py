@@ -33,6 +33,6 @@ def make_schema(data_dir: Path) -> Schema:
         phrasings=TEXT(analyzer=words, stored=True),
         # The answer as indexed: cross-reference link texts removed (they describe another entry).
         body=TEXT(analyzer=words),
-        answer=STORED,
-        boost=STORED,  # the page's `search: boost:` (Material's key): a tool page weighs less  # the whole answer as plain text: snippets, and what support agents copy
+        answer=STORED,  # the whole answer as plain text: snippets, and what support agents copy
+        boost=STORED,  # the page's `search: boost:` (Material's key): a tool page weighs less
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import logging
 import os
+from collections.abc import Callable
 
 from .engine import index_info
 from .errors import IndexCorrupt, IndexMissing
@@ -14,9 +15,14 @@ from .settings import Settings
 from .site import SITE, built_at, is_stale, live_index_dir, live_release
 
 
-def ensure_built(settings: Settings) -> list[str]:
-    """Given settings, build the site and update the index when missing, damaged or older than docs/; return what was done."""
+def ensure_built(settings: Settings, progress: Callable[[str], None] | None = None) -> list[str]:
+    """Given settings, build the site and update the index when missing, damaged or older than docs/; return what was done.
+
+    `progress` is told, in Chinese, what is about to take a while (the first build takes ~30 s).
+    """
+    say = progress or (lambda message: None)
     if is_stale(settings):
+        say("正在构建站点和搜索索引（MkDocs；第一次约需半分钟）…")
         publish(settings, checked=False)  # site and index together, in a new release
         return ["site", "index"]
     release = live_release(settings)
@@ -28,6 +34,7 @@ def ensure_built(settings: Settings) -> list[str]:
         fresh = False  # build_index rebuilds a damaged index in full
     if fresh:
         return []
+    say("正在建立搜索索引…")
     build_index(settings)
     return ["index"]
 
@@ -65,24 +72,9 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000, workers
             "analytics: schema not ready (%s)", type(e).__name__
         )
 
-    # The hand-off to uvicorn's workers: each one loads its Settings from this environment.
-    os.environ["KB_ROOT"] = str(settings.root)
-    for key, value in (
-        ("KB_SITE_DIR", settings.site_dir),
-        ("KB_DOCS_DIR", settings.docs_dir),
-        ("KB_BUILD_DIR", settings.build_dir),
-        ("KB_ANALYTICS_DB", settings.analytics_url or settings.analytics_db),
-        ("KB_TRUSTED_PROXIES", settings.trusted_proxies),
-        ("KB_PUBLIC_HOSTS", settings.public_hosts),
-        ("KB_MAX_HEAD_BYTES", settings.max_head_bytes),
-        ("KB_HEAD_SECONDS", settings.head_seconds),
-        ("KB_SEARCH_THREADS", settings.search_threads),
-        ("KB_SEARCH_PER_MINUTE", settings.search_per_minute),
-        ("KB_ANALYTICS_KEEP_DAYS", settings.analytics_keep_days),
-    ):
-        os.environ[key] = str(value)
-    if settings.index_pinned:
-        os.environ["KB_INDEX_DIR"] = str(settings.index_dir)
+    # The hand-off to uvicorn's workers: each is a fresh process that calls load_settings(), so
+    # these Settings travel in the KB_* environment. The only place the library writes it.
+    os.environ.update(settings.environ())
     uvicorn.run(
         "search.api:app_from_env",
         factory=True,
@@ -91,6 +83,9 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000, workers
         workers=workers,
         http="search.protocol:Connection",  # httptools with a bounded, timed request head
         timeout_keep_alive=5,
+        # A worker loads jieba's dictionary and the index before it answers: on a busy machine
+        # that can take longer than uvicorn's 5 s health check, which would kill it and retry.
+        timeout_worker_healthcheck=30,
         # X-Forwarded-For is believed only from proxies named in settings (uvicorn's default
         # trusts 127.0.0.1, so any local client could pick its own rate-limit key).
         proxy_headers=bool(settings.trusted_proxies),

@@ -10,6 +10,15 @@ from pathlib import Path
 from .errors import KbError
 
 DATA_DIR = Path(__file__).parent / "data"
+SEARCH_CACHE = 2048  # memoised answers per search engine (one index generation)
+# Environment variables that override [tool.kb] in pyproject.toml, by Settings field.
+PATH_KNOBS = {
+    "docs_dir": "KB_DOCS_DIR",
+    "site_dir": "KB_SITE_DIR",
+    "build_dir": "KB_BUILD_DIR",
+    "index_dir": "KB_INDEX_DIR",
+    "analytics_db": "KB_ANALYTICS_DB",
+}
 
 
 @dataclass(frozen=True)
@@ -26,6 +35,8 @@ class Settings:
     analytics_url: str = ""  # postgresql://… when every replica records into one server
     stale_after_days: int = 180
     data_dir: Path = DATA_DIR
+    search_cache: int = SEARCH_CACHE  # KB_SEARCH_CACHE; 0 computes every answer anew
+    analytics: bool = True  # KB_ANALYTICS=0 records no searches, clicks or feedback
     # index_dir set on purpose (KB_INDEX_DIR, with_paths): searches use that folder, not the
     # live release's index (evaluation and benchmark tools point at an index of their own).
     index_pinned: bool = False
@@ -58,6 +69,25 @@ class Settings:
     def catalogue_file(self) -> Path:
         return self.data_dir / "catalogue.yml"
 
+    def environ(self) -> dict[str, str]:
+        """Return the KB_* variables that make `load_settings` in another process give these Settings."""
+        paths = {f: n for f, n in PATH_KNOBS.items() if f != "index_dir" or self.index_pinned}
+        return {
+            "KB_ROOT": str(self.root),
+            **{name: str(getattr(self, field)) for field, name in paths.items()},
+            "KB_SEARCH_CACHE": str(self.search_cache),
+            "KB_ANALYTICS": "1" if self.analytics else "0",
+            "KB_TRUSTED_PROXIES": self.trusted_proxies,
+            "KB_PUBLIC_HOSTS": self.public_hosts,
+            "KB_MAX_HEAD_BYTES": str(self.max_head_bytes),
+            "KB_HEAD_SECONDS": str(self.head_seconds),
+            "KB_SEARCH_THREADS": str(self.search_threads),
+            "KB_SEARCH_PER_MINUTE": str(self.search_per_minute),
+            # The server, when replicas share one; else the SQLite file.
+            "KB_ANALYTICS_DB": self.analytics_url or str(self.analytics_db),
+            "KB_ANALYTICS_KEEP_DAYS": str(self.analytics_keep_days),
+        }
+
     def with_paths(self, **paths: Path) -> Settings:
         """Given overrides such as docs_dir=…, return a copy with them made absolute."""
         pinned = self.index_pinned or "index_dir" in paths
@@ -83,13 +113,26 @@ def find_root(start: Path | None = None) -> Path:
     )
 
 
+def _knob(name: str, default: int, least: int = 0) -> int:
+    """Given an environment variable holding a whole number, return it (default when unset)."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or int(raw) < least:
+        raise KbError(
+            f"环境变量 {name}={raw!r} 不是不小于 {least} 的整数", f"例如 {name}={default}"
+        )
+    return int(raw)
+
+
 def load_settings(root: Path | str | None = None) -> Settings:
     """Given a checkout root (default: KB_ROOT or the cwd's), return its Settings.
 
     `[tool.kb]` in pyproject.toml sets the paths; KB_DOCS_DIR, KB_SITE_DIR, KB_BUILD_DIR,
-    KB_INDEX_DIR and KB_ANALYTICS_DB override them (tests and deployments use these). The
-    service's knobs read the same way: KB_TRUSTED_PROXIES, KB_PUBLIC_HOSTS, KB_MAX_HEAD_BYTES,
-    KB_HEAD_SECONDS, KB_SEARCH_THREADS, KB_SEARCH_PER_MINUTE.
+    KB_INDEX_DIR and KB_ANALYTICS_DB (a file, or a postgresql:// URL) override them (tests and
+    deployments use these); KB_ANALYTICS_KEEP_DAYS, KB_SEARCH_CACHE, KB_ANALYTICS, KB_TRUSTED_PROXIES, KB_PUBLIC_HOSTS, KB_MAX_HEAD_BYTES,
+    KB_HEAD_SECONDS, KB_SEARCH_THREADS and KB_SEARCH_PER_MINUTE set the service's knobs. This is
+    the only place that reads the KB_* environment.
     """
     base = Path(root or os.environ.get("KB_ROOT") or find_root()).resolve()
     try:
@@ -102,7 +145,7 @@ def load_settings(root: Path | str | None = None) -> Settings:
         ) from e
 
     def path(key: str, default: str) -> Path:
-        value = os.environ.get(f"KB_{key.upper()}") or conf.get(key) or default
+        value = os.environ.get(PATH_KNOBS.get(key, "")) or conf.get(key) or default
         return _absolute(base / value)
 
     def number(key: str, default: float, kind: type = int) -> float:
@@ -136,6 +179,8 @@ def load_settings(root: Path | str | None = None) -> Settings:
         # The checkout's own data (what mkdocs.yml's jieba_dict_user points at) wins over the
         # installed package's copy, so editors' edits apply and test copies stay isolated.
         data_dir=base / "search" / "data" if (base / "search" / "data").is_dir() else DATA_DIR,
+        search_cache=_knob("KB_SEARCH_CACHE", SEARCH_CACHE),
+        analytics=os.environ.get("KB_ANALYTICS", "1").strip() != "0",
         trusted_proxies=os.environ.get("KB_TRUSTED_PROXIES", conf.get("trusted_proxies", "")),
         public_hosts=os.environ.get("KB_PUBLIC_HOSTS", conf.get("public_hosts", "")),
         index_pinned=bool(os.environ.get("KB_INDEX_DIR") or conf.get("index_dir")),

@@ -20,6 +20,7 @@ from pathlib import Path
 from .assets import fingerprint
 from .errors import BuildError, KbError, PublishBusy
 from .lockfile import exclusive
+from .renderer import mkdocs_config
 from .settings import Settings
 
 KEEP_RELEASES = 3  # the live one and the two before it
@@ -47,18 +48,32 @@ def _in_dir(path: Path) -> Iterator[None]:
         os.chdir(old)
 
 
-def source_mtime(settings: Settings) -> float:
-    """Given settings, return the newest modification time of anything the site is built from."""
-    roots = [
+def build_inputs(settings: Settings) -> list[Path]:
+    """Given settings, return the files and folders a site build reads: mkdocs.yml, docs/, the
+    editor data (jieba's word list), the theme overrides and the MkDocs hooks it names."""
+    try:
+        config = mkdocs_config(settings.mkdocs_yml)
+    except KbError:
+        config = {}  # the build will say what is wrong with mkdocs.yml; count the defaults
+    theme = config.get("theme") if isinstance(config.get("theme"), dict) else {}
+    hooks = config.get("hooks") if isinstance(config.get("hooks"), list) else []
+    return [
+        settings.mkdocs_yml,
         settings.docs_dir,
         settings.data_dir,
-        settings.root / "overrides",
-        settings.root / "scripts",
+        settings.root / str(theme.get("custom_dir") or "overrides"),
+        *(settings.root / str(hook) for hook in hooks),
     ]
+
+
+def source_mtime(settings: Settings) -> float:
+    """Given settings, return the newest modification time of anything the site is built from."""
     times = [settings.mkdocs_yml.stat().st_mtime]
-    for root in roots:
-        if root.is_dir():
-            times += [p.stat().st_mtime for p in root.rglob("*") if p.is_file()]
+    for source in build_inputs(settings):
+        if source.is_file():
+            times.append(source.stat().st_mtime)
+        elif source.is_dir():
+            times += [p.stat().st_mtime for p in source.rglob("*") if p.is_file()]
     return max(times)
 
 
@@ -123,6 +138,10 @@ def build_site_into(settings: Settings, release: Path) -> Path:
     log = logging.getLogger("mkdocs")
     log.addHandler(handler)
     try:
+        from .analyzer import prime_jieba
+        from .lexicon import load_lexicon
+
+        prime_jieba(load_lexicon(settings.data_dir))  # one dictionary load for site and index
         with _in_dir(settings.root):
             from mkdocs.commands.build import build
 

@@ -12,7 +12,7 @@ import html
 import re
 from collections.abc import Iterable
 
-from .analyzer import Word, normalize, segment
+from .analyzer import Word, normalize, segment_passage
 from .lexicon import Lexicon
 
 _SENTENCE = re.compile(r"[^。！？!?；;\n]*(?:[。！？!?；;]+|\n|$)")
@@ -31,7 +31,7 @@ def _marked(word: Word, wanted: set[str]) -> bool:
 def highlight(passage: str, wanted: set[str], lexicon: Lexicon) -> str:
     """Given a passage and the query's index words, return it escaped with matched words marked."""
     out, at = [], 0
-    for word in segment(passage, lexicon):
+    for word in segment_passage(passage, lexicon):
         if _marked(word, wanted):
             out.append(html.escape(passage[at : word.start], quote=False))
             out.append(f"<mark>{html.escape(passage[word.start : word.end], quote=False)}</mark>")
@@ -42,7 +42,9 @@ def highlight(passage: str, wanted: set[str], lexicon: Lexicon) -> str:
 
 def _mentions(passage: str, wanted: set[str], lexicon: Lexicon) -> int:
     """Given a passage, return how many distinct query words it holds (as whole words or pieces)."""
-    found = {f for w in segment(passage, lexicon) for f in (w.text, *w.parts) if f in wanted}
+    found = {
+        f for w in segment_passage(passage, lexicon) for f in (w.text, *w.parts) if f in wanted
+    }
     return len(found)
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .analyzer import normalize
+from .analyzer import HAN_CHARS, normalize
 
-_LETTERS = re.compile(r"[^0-9a-z\u3400-\u9fff]+")
+_LETTERS = re.compile(f"[^0-9a-z{HAN_CHARS}]+")
 
 
 @dataclass(frozen=True)

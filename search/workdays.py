@@ -15,10 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import holidays
-import yaml
-
-from .errors import KbError
+from .errors import DataFileError
+from .yamlfile import YamlDoc, parse_yaml
 
 OVERRIDES_FILE = "tools/calendar-overrides.yml"  # relative to docs_dir
 SITE_FILE = "tools/workdays.json"  # relative to site_dir; the page fetches it from there
@@ -47,6 +45,8 @@ class YearSchedule:
 
 def library_years(years: range) -> dict[int, YearSchedule]:
     """Given a range of years, return each year's schedule as the `holidays` library has it."""
+    import holidays  # ~0.1 s: only the build needs the library, not `kb check`
+
     # One instance for all years (plus the next): a notice may put make-up days in late December.
     cn = holidays.China(years=range(years.start, years.stop + 1), language=LANGUAGE)
     published = set(cn.special_public_holidays)
@@ -63,82 +63,89 @@ def library_years(years: range) -> dict[int, YearSchedule]:
     }
 
 
-def _problem(path: Path, message: str, line: int | None = None) -> KbError:
-    return KbError(
-        f"{path}{f':{line}' if line else ''}：{message}",
-        "按文件开头注释里的格式改正（日期写成 YYYY-MM-DD），再运行 kb build",
-    )
+HINT = "按文件开头注释里的格式改正（日期写成 YYYY-MM-DD），再运行 kb build"
 
 
-def _as_date(value: Any, path: Path, where: str) -> dt.date:
-    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
-        raise _problem(path, f"{where} 的 “{value}” 不是 YYYY-MM-DD 格式的日期") from None
+@dataclass(frozen=True)
+class _Overrides:
+    """The overrides file being read: its path and parsed YAML, to name the line of each mistake."""
 
+    path: Path
+    doc: YamlDoc
 
-def _holiday_days(entry: Any, year: int, path: Path) -> dict[dt.date, str]:
-    where = f"{year} 年的 holidays"
-    if not isinstance(entry, dict) or not entry.get("name") or "from" not in entry:
-        raise _problem(path, f"{where} 每一项要写成 {{name: 名称, from: 日期, to: 日期}}")
-    start = _as_date(entry["from"], path, where)
-    end = _as_date(entry.get("to", start), path, where)
-    if end < start or start.year != year or end.year != year:
-        raise _problem(path, f"{where} 里 {start} 至 {end} 不在 {year} 年内或先后颠倒")
-    return {start + dt.timedelta(days=i): str(entry["name"]) for i in range((end - start).days + 1)}
+    def error(self, message: str, *key: Any) -> DataFileError:
+        """Given what is wrong and where (a key path), return the located error."""
+        return DataFileError(self.path, self.doc.line(*key), message, HINT)
 
+    def date(self, value: Any, where: str, *key: Any) -> dt.date:
+        """Given a YAML value, return it as a date or raise the located error."""
+        if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+            return value
+        if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            raise self.error(f"“{value}” 不是存在的日期（{where}）", *key)
+        raise self.error(f"{where} 的 “{value}” 不是 YYYY-MM-DD 格式的日期", *key)
 
-def _override_year(year: Any, body: Any, path: Path) -> YearSchedule:
-    if not isinstance(year, int) or not isinstance(body, dict):
-        raise _problem(path, f"years 下的 “{year}” 要写成年份（如 2027:），下面是这一年的安排")
-    days_off: dict[dt.date, str] = {}
-    for entry in body.get("holidays") or []:
-        days_off.update(_holiday_days(entry, year, path))
-    workdays = frozenset(
-        _as_date(v, path, f"{year} 年的 workdays") for v in body.get("workdays") or []
-    )
-    for day in sorted(workdays):
-        if day.year != year or day.isoweekday() not in WEEKEND:
-            raise _problem(path, f"{year} 年的 workdays 里 {day} 不是 {year} 年的周六或周日")
-        if day in days_off:
-            raise _problem(path, f"{day} 同时写在了 {year} 年的 holidays 和 workdays 里")
-    official = body.get("official", True)
-    if not isinstance(official, bool):
-        raise _problem(path, f"{year} 年的 official 只能是 true 或 false")
-    source = str(body.get("source") or path.name)
-    return YearSchedule(year, official, dict(sorted(days_off.items())), workdays, source)
+    def holiday_days(self, entry: Any, year: int, n: int) -> dict[dt.date, str]:
+        """Given the n-th holidays entry of a year, return its days off with their name."""
+        where, key = f"{year} 年的 holidays", ("years", year, "holidays", n)
+        if not isinstance(entry, dict) or not entry.get("name") or "from" not in entry:
+            raise self.error(f"{where} 每一项要写成 {{name: 名称, from: 日期, to: 日期}}", *key)
+        start = self.date(entry["from"], where, *key, "from")
+        end = self.date(entry.get("to", start), where, *key, "to")
+        if end < start or start.year != year or end.year != year:
+            raise self.error(f"{where} 里 {start} 至 {end} 不在 {year} 年内或先后颠倒", *key)
+        days = (end - start).days + 1
+        return {start + dt.timedelta(days=i): str(entry["name"]) for i in range(days)}
 
-
-def _impossible_date(text: str) -> tuple[int | None, str]:
-    """Given the overrides text, return (line, value) of its first date-shaped value that is no date."""
-    for n, line in enumerate(text.splitlines(), start=1):
-        for value in re.findall(r"\b\d{4}-\d{1,2}-\d{1,2}\b", line.split("#", 1)[0]):
-            try:
-                dt.date.fromisoformat(value)
-            except ValueError:
-                return n, value
-    return None, "?"
+    def year(self, year: Any, body: Any) -> YearSchedule:
+        """Given one entry under years:, return that year's schedule."""
+        if not isinstance(year, int) or not isinstance(body, dict):
+            message = f"years 下的 “{year}” 要写成年份（如 2027:），下面是这一年的安排"
+            raise self.error(message, "years", year)
+        holidays_, workdays_ = body.get("holidays") or [], body.get("workdays") or []
+        if not isinstance(holidays_, list) or not isinstance(workdays_, list):
+            raise self.error(f"{year} 年的 holidays 和 workdays 都要写成列表", "years", year)
+        days_off: dict[dt.date, str] = {}
+        for n, entry in enumerate(holidays_):
+            days_off.update(self.holiday_days(entry, year, n))
+        workdays: set[dt.date] = set()
+        for n, value in enumerate(workdays_):
+            key = ("years", year, "workdays", n)
+            day = self.date(value, f"{year} 年的 workdays", *key)
+            if day.year != year or day.isoweekday() not in WEEKEND:
+                raise self.error(f"{year} 年的 workdays 里 {day} 不是 {year} 年的周六或周日", *key)
+            if day in days_off:
+                raise self.error(f"{day} 同时写在了 {year} 年的 holidays 和 workdays 里", *key)
+            workdays.add(day)
+        official = body.get("official", True)
+        if not isinstance(official, bool):
+            raise self.error(
+                f"{year} 年的 official 只能是 true 或 false", "years", year, "official"
+            )
+        source = str(body.get("source") or self.path.name)
+        return YearSchedule(
+            year, official, dict(sorted(days_off.items())), frozenset(workdays), source
+        )
 
 
 def load_overrides(path: Path) -> dict[int, YearSchedule]:
-    """Given the overrides file (it may be missing), return the years it replaces."""
+    """Given the overrides file (it may be missing), return the years it replaces.
+
+    Raises DataFileError naming the line of the first mistake.
+    """
     if not path.is_file():
         return {}
     try:
-        text = path.read_text(encoding="utf-8")
-        data = yaml.safe_load(text) or {}
-    except (OSError, yaml.YAMLError) as e:
-        raise _problem(path, f"读不了这个 YAML 文件：{e}") from e
-    except ValueError as e:  # PyYAML turns 2027-13-01 into a date and fails
-        line, value = _impossible_date(text)
-        raise _problem(path, f"“{value}” 不是存在的日期（{e}）", line) from e
+        doc = parse_yaml(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as e:
+        raise DataFileError(path, 1, f"读不了这个文件：{e}", HINT) from e
+    if doc.problems:
+        raise DataFileError(path, doc.problems[0].line, doc.problems[0].message, HINT)
+    data = doc.data if doc.data is not None else {}
+    overrides = _Overrides(path, doc)
     if not isinstance(data, dict) or not isinstance(data.get("years") or {}, dict):
-        raise _problem(path, "文件里要有 “years:”，下面按年份列出安排")
-    return {
-        year: _override_year(year, body, path) for year, body in (data.get("years") or {}).items()
-    }
+        raise overrides.error("文件里要有 “years:”，下面按年份列出安排", "years")
+    return {year: overrides.year(year, body) for year, body in (data.get("years") or {}).items()}
 
 
 def covered_years(today: dt.date, overrides: dict[int, YearSchedule]) -> range:

@@ -10,7 +10,7 @@ import pytest
 from search.analytics import Recorder
 from search.editors import add_editor, remove_editor
 from search.settings import Settings
-from tests.conftest import ROOT, LiveServer
+from tests.helpers import ROOT, LiveServer
 
 pytestmark = pytest.mark.browser
 

@@ -9,9 +9,10 @@ from pathlib import Path
 from starlette.testclient import TestClient
 
 from search import build_index
-from search.analytics import Recorder, format_report, report
+from search.analytics import Recorder, report
 from search.api import create_app
-from tests.conftest import copy_project
+from search.cli import format_report
+from tests.helpers import copy_project
 
 
 def test_report_lists_top_zero_result_unclicked_and_most_read(tmp_path: Path):

@@ -16,7 +16,7 @@ import psycopg
 from search.analytics import Recorder, report
 from search.settings import Settings
 from tests import postgres
-from tests.conftest import LiveServer, eventually
+from tests.helpers import LiveServer, eventually
 from tests.test_analytics import check_retention
 
 _clients = iter(range(1, 60_000))
@@ -110,11 +110,14 @@ def test_a_stopped_or_locked_server_drops_events_with_a_warning_and_searches_go_
         # Slow: a transaction holds the table, so every insert waits until the statement timeout.
         with psycopg.connect(url) as blocker:
             blocker.execute("LOCK TABLE searches IN ACCESS EXCLUSIVE MODE")
-            started = time.monotonic()
-            assert all(_search(server, f"慢的时候搜索{i}") == 200 for i in range(20))
-            slow_took = time.monotonic() - started
+            took = []
+            for i in range(20):
+                started = time.monotonic()
+                assert _search(server, f"慢的时候搜索{i}") == 200
+                took.append(time.monotonic() - started)
             time.sleep(3)  # past the writer's statement timeout (2 s)
-        assert slow_took < 2.5, f"searches waited for the database ({slow_took:.1f} s for 20)"
+        # A search that waited for the database would take the statement timeout (2 s) or more.
+        assert max(took) < 1.0, f"a search waited for the database ({max(took):.2f} s)"
 
         # Down: the server stops mid-run.
         postgres.stop(folder, "immediate")

@@ -59,18 +59,18 @@ def test_english_word_is_kept_whole_not_stemmed():
     assert "dai" not in words  # what a Porter stemmer makes of "days"
 
 
-def test_english_word_in_a_page_is_found_by_that_word(project: Settings):
+def test_english_word_in_a_page_is_found_by_that_word(indexed_copy: Settings):
     from search import build_index
 
-    page = project.docs_dir / "prime.md"
+    page = indexed_copy.docs_dir / "prime.md"
     page.write_text(
         "---\ntitle: Prime\ncategory: 订单\n---\n\n## Prime Day 的订单 {#prime-day}\n\n"
         "Prime Day 期间的订单也按同样的规则处理。\n",
         encoding="utf-8",
     )
-    build_index(project)
-    assert top_ids(project, "prime day") == ["prime-day"]
-    assert top_ids(project, "PRIME days") == [
+    build_index(indexed_copy)
+    assert top_ids(indexed_copy, "prime day") == ["prime-day"]
+    assert top_ids(indexed_copy, "PRIME days") == [
         "prime-day"
     ]  # 'days' ≠ 'day', but 'prime' still finds it
 

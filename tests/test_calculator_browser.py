@@ -43,7 +43,9 @@ def calc(page, static_site: str):
 
 
 def open_calculator(page, query: str = "") -> None:
-    page.goto(f"{page.base}{PATH}{query}", wait_until="networkidle")
+    page.goto(
+        f"{page.base}{PATH}{query}", wait_until="load"
+    )  # the waits below say when it is ready
     page.wait_for_selector("form#kb-calc[data-ready]")
     page.wait_for_function(
         "!document.querySelector('#kb-calc-status').textContent.includes('正在加载')"
@@ -172,7 +174,7 @@ def test_shareable_link_reproduces_the_result(calc, chromium):
         errors: list[str] = []
         page2.on("pageerror", lambda e: errors.append(str(e)))
         page2.clock.set_fixed_time(TODAY)
-        page2.goto(link, wait_until="networkidle")
+        page2.goto(link, wait_until="load")
         page2.locator("#kb-calc-result").wait_for()
         after = (page2.locator(".kb-calc-refund__amount").inner_text(), step_dates(page2))
         assert after == before
@@ -387,9 +389,7 @@ def test_other_pages_do_not_load_the_calculation_or_its_data(calc):
 
 def test_missing_calendar_data_says_so_instead_of_guessing(calc):
     calc.route("**/tools/workdays.json", lambda route: route.fulfill(status=404, body="missing"))
-    calc.goto(
-        f"{calc.base}{PATH}?state=not_shipped&action=cancel&paid=299", wait_until="networkidle"
-    )
+    calc.goto(f"{calc.base}{PATH}?state=not_shipped&action=cancel&paid=299", wait_until="load")
     expect_text(calc, "#kb-calc-status", "计算器暂时无法使用")
     assert calc.get_by_role("button", name="计算", exact=True).is_disabled()
     assert calc.locator("#kb-calc-result").is_hidden()

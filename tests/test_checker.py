@@ -4,22 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from pathlib import Path
 
 import pytest
 
 from search.checker import find_problems
 from search.cli import main
-from search.settings import Settings
-
-
-def edit(path: Path, old: str, new: str) -> int:
-    """Replace the first `old` in path with `new`; return the 1-based line where it was."""
-    text = path.read_text(encoding="utf-8")
-    assert old in text, f"fixture text not found in {path}: {old!r}"
-    line = text[: text.index(old)].count("\n") + 1
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-    return line
+from search.page import load_page
+from search.settings import Settings, load_settings
+from tests.helpers import ROOT, edit
 
 
 def kb_check(settings: Settings, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
@@ -28,33 +20,152 @@ def kb_check(settings: Settings, capsys: pytest.CaptureFixture[str]) -> tuple[in
     return code, out.out + out.err
 
 
-def test_real_docs_pass_with_no_errors(project: Settings, capsys):
-    code, output = kb_check(project, capsys)
+def test_real_docs_pass_with_no_errors(capsys):
+    code, output = kb_check(load_settings(ROOT), capsys)
     assert code == 0, output
     assert "通过" in output
 
 
-def test_duplicate_id_is_named_with_file_and_line(project: Settings, capsys):
-    refund = project.docs_dir / "refund.md"
-    line = edit(
-        refund,
+def test_the_fixture_help_center_passes_too(project: Settings, capsys):
+    code, output = kb_check(project, capsys)
+    assert code == 0, output
+
+
+# (page, text to replace, replacement, what kb check prints): {line} is the line of the edit,
+# {next} the line after it.
+PLANTED = [
+    pytest.param(
+        "refund.md",
         "## 已退款但银行卡没到账怎么办？ {#refund-bank}",
         "## 已退款但银行卡没到账怎么办？ {#cancel-refund}",
+        [
+            "docs/refund.md:{line}: error: 锚点 #cancel-refund 在本页重复（原来的在第 130 行）",
+            "docs/refund.md:{line}: error: FAQ id #cancel-refund 重复（已在 docs/refund.md:130 使用）",
+        ],
+        id="duplicate-id-on-one-page",
+    ),
+    pytest.param(
+        "cancel.md",
+        "](refund.md#cancel-refund)",
+        "](refunds.md#cancel-refund)",
+        ["docs/cancel.md:{line}: error: 链接目标 refunds.md 不存在"],
+        id="broken-link",
+    ),
+    pytest.param(
+        "cancel.md",
+        "](refund.md#cancel-refund)",
+        "](../pyproject.toml)",
+        ["docs/cancel.md:{line}: error: 链接目标 ../pyproject.toml 不存在"],
+        id="link-outside-docs",
+    ),
+    pytest.param(
+        "return.md",
+        "](refund.md#return-refund-time)",
+        "](refund.md#refund-time)",
+        [
+            "docs/return.md:{line}: error: 链接 refund.md#refund-time 的锚点 #refund-time 在 "
+            "refund.md 里不存在（修改方法：你是不是想写 #return-refund-time？"
+        ],
+        id="broken-anchor-with-a-suggestion",
+    ),
+    pytest.param(
+        "customs.md",
+        "description: 亚马逊海外购为什么",
+        "summary: 亚马逊海外购为什么",
+        [
+            "docs/customs.md:1: error: front matter 缺少 description",
+            "docs/customs.md:{line}: error: front matter 里有未知字段 summary",
+        ],
+        id="missing-and-unknown-front-matter-field",
+    ),
+    pytest.param(
+        "about.md",
+        "category: 关于海外购\n",
+        "category: 关于海外购\ncategory: 订单\n",
+        ["docs/about.md:{next}: error: front matter 里键 category 重复（第一次在第 {line} 行）"],
+        id="duplicate-front-matter-key",
+    ),
+    pytest.param(
+        "about.md",
+        "updated: 2026-11-27",
+        "updated: 26/11/2026",
+        ["docs/about.md:{line}: error: updated “26/11/2026” 不是日期"],
+        id="malformed-date",
+    ),
+    pytest.param(
+        "refund.md",
+        "category: 退款",
+        "category: 退钱",
+        ["docs/refund.md:{line}: error: 未知的 category “退钱”"],
+        id="unknown-category",
+    ),
+    pytest.param(
+        "about.md",
+        "## 亚马逊海外购是什么？靠谱吗？ {#about-haiwaigou}",
+        "## 亚马逊海外购是什么？靠谱吗？",
+        ["docs/about.md:{line}: error: 二级标题 “亚马逊海外购是什么？靠谱吗？” 没有固定 id"],
+        id="heading-without-stable-id",
+    ),
+    pytest.param(
+        "about.md",
+        "  order-missing:\n",
+        "  order-lost:\n",
+        ["docs/about.md:{line}: error: phrasings 里的 order-lost 不是本页的 FAQ id"],
+        id="phrasings-for-an-unknown-id",
+    ),
+    pytest.param(
+        "refund.md",
+        "category: 退款\n",
+        "category: 退款\nsearch:\n  boost: lots\n",
+        ["docs/refund.md:{next}: error: search.boost “lots” 不是 0.1–10 之间的数"],
+        id="bad-search-options",
+    ),
+]
+
+
+@pytest.mark.parametrize(("page", "old", "new", "expected"), PLANTED)
+def test_a_planted_mistake_is_named_with_file_line_and_fix(
+    project: Settings, capsys, page: str, old: str, new: str, expected: list[str]
+):
+    line = edit(project.docs_dir / page, old, new)
+    code, output = kb_check(project, capsys)
+    assert code == 2, output
+    for text in expected:
+        assert text.format(line=line, next=line + 1) in output, output
+    assert "（修改方法：" in output
+
+
+def test_duplicate_id_across_pages_is_named_at_the_new_occurrence(project: Settings, capsys):
+    line = edit(project.docs_dir / "customs.md", "{#customs-id-photo}", "{#return-packaging}")
+    code, output = kb_check(project, capsys)
+    assert code != 0
+    # customs.md comes first in path order, but return-packaging is a 退货 entry: return.md has the
+    # original, so the new use in customs.md is the one named.
+    assert re.search(
+        rf"docs/customs\.md:{line}: error: FAQ id #return-packaging 重复（已在 docs/return\.md:\d+ 使用）",
+        output,
+    )
+    assert "docs/return.md" not in output.split("已在")[0]
+
+
+def test_a_duplicate_id_is_named_where_the_live_site_does_not_have_it(project: Settings, capsys):
+    assert main(["--root", str(project.root), "publish"]) == 0
+    path = project.docs_dir / "refund.md"
+    text = path.read_text("utf-8")
+    # A new section above the original, reusing its id: the live site shows which one is new.
+    line = edit(
+        path,
+        "## 取消后钱什么时候",
+        "## 新问题？ {#cancel-refund}\n\n新答案。\n\n## 取消后钱什么时候",
     )
     code, output = kb_check(project, capsys)
-    assert code != 0
-    assert f"docs/refund.md:{line}:" in output
-    assert "#cancel-refund" in output and "重复" in output
-
-
-def test_duplicate_id_across_pages_is_named(project: Settings, capsys):
-    customs = project.docs_dir / "customs.md"
-    line = edit(customs, "{#customs-id-photo}", "{#return-packaging}")
-    code, output = kb_check(project, capsys)
-    assert code != 0
-    # Pages are read in path order, so customs.md holds the first use; return.md's is the duplicate.
+    assert code == 2 and text != path.read_text("utf-8")
     assert re.search(
-        rf"docs/return\.md:\d+: error: FAQ id #return-packaging 重复（已在 docs/customs\.md:{line} 使用）",
+        rf"docs/refund\.md:{line}: error: 锚点 #cancel-refund 在本页重复（原来的在第 {line + 4} 行）",
+        output,
+    )
+    assert re.search(
+        rf"docs/refund\.md:{line}: error: FAQ id #cancel-refund 重复（已在 docs/refund\.md:{line + 4} 使用）",
         output,
     )
 
@@ -68,52 +179,20 @@ def test_missing_catalogue_id_is_named(project: Settings, capsys):
     )
 
 
-def test_broken_link_is_named(project: Settings, capsys):
-    line = edit(
-        project.docs_dir / "cancel.md", "](refund.md#cancel-refund)", "](refunds.md#cancel-refund)"
+@pytest.mark.parametrize("date", ["2026-13-01", "2026-02-30"])
+@pytest.mark.parametrize("command", ["check", "publish"])
+def test_an_impossible_date_is_a_located_error_not_a_traceback(
+    project: Settings, capsys, date: str, command: str
+):
+    line = edit(project.docs_dir / "about.md", "updated: 2026-11-27", f"updated: {date}")
+    code = main(["--root", str(project.root), command])
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert (
+        f"docs/about.md:{line}: error: updated “{date}” 不是存在的日期"
+        "（修改方法：月份是 01–12，日子不超过那个月的天数，例如 updated: 2026-11-26）" in err
     )
-    code, output = kb_check(project, capsys)
-    assert code != 0
-    assert f"docs/cancel.md:{line}: error: 链接目标 refunds.md 不存在" in output
-
-
-def test_broken_anchor_is_named(project: Settings, capsys):
-    line = edit(
-        project.docs_dir / "return.md",
-        "](refund.md#return-refund-time)",
-        "](refund.md#refund-time)",
-    )
-    code, output = kb_check(project, capsys)
-    assert code != 0
-    assert f"docs/return.md:{line}: error: 链接 refund.md#refund-time 的锚点 #refund-time" in output
-
-
-def test_missing_front_matter_field_is_named(project: Settings, capsys):
-    line = edit(
-        project.docs_dir / "customs.md",
-        "description: 亚马逊海外购为什么",
-        "summary: 亚马逊海外购为什么",
-    )
-    code, output = kb_check(project, capsys)
-    assert code != 0
-    assert "docs/customs.md:1: error: front matter 缺少 description" in output
-    assert f"docs/customs.md:{line}: error: front matter 里有未知字段 summary" in output
-
-
-def test_malformed_date_is_named(project: Settings, capsys):
-    about = project.docs_dir / "about.md"
-    current = re.search(r"^updated: .*$", about.read_text("utf-8"), re.M).group(0)
-    line = edit(about, current, "updated: 26/11/2026")
-    code, output = kb_check(project, capsys)
-    assert code != 0
-    assert f"docs/about.md:{line}: error: updated “26/11/2026” 不是日期" in output
-
-
-def test_unknown_category_is_named(project: Settings, capsys):
-    line = edit(project.docs_dir / "refund.md", "category: 退款", "category: 退钱")
-    code, output = kb_check(project, capsys)
-    assert code != 0
-    assert f"docs/refund.md:{line}: error: 未知的 category “退钱”" in output
+    assert "Traceback" not in err and not project.site_dir.exists()
 
 
 def test_page_without_front_matter_is_named(project: Settings, capsys):
@@ -144,25 +223,36 @@ def test_empty_section_is_named(project: Settings, capsys):
     assert f"docs/cancel.md:{line}: error: FAQ 段落 #cancel-reason 是空的" in output
 
 
-def test_heading_without_stable_id_is_named(project: Settings, capsys):
+def test_a_setext_heading_is_named_and_later_lines_stay_right(project: Settings, capsys):
+    path = project.docs_dir / "about.md"
     line = edit(
-        project.docs_dir / "about.md",
+        path,
         "## 亚马逊海外购是什么？靠谱吗？ {#about-haiwaigou}",
-        "## 亚马逊海外购是什么？靠谱吗？",
+        "海外购靠谱吗\n------\n\n答案。\n\n## 亚马逊海外购是什么？靠谱吗？ {#about-haiwaigou}",
     )
+    later = edit(path, "先自己查两件事", "## 找不到订单\n\n先自己查两件事")
     code, output = kb_check(project, capsys)
-    assert code != 0
+    assert code == 2
     assert (
-        f"docs/about.md:{line}: error: 二级标题 “亚马逊海外购是什么？靠谱吗？” 没有固定 id"
-        in output
+        f"docs/about.md:{line}: error: 标题 “海外购靠谱吗” 是用下一行的 - 标出来的"
+        "（修改方法：写成一行 “## 海外购靠谱吗 {#英文-id}”，并删掉下面那一行 ---）" in output
     )
+    assert f"docs/about.md:{line}: error: 二级标题 “海外购靠谱吗” 没有固定 id" in output
+    assert f"docs/about.md:{later}: error: 二级标题 “找不到订单” 没有固定 id" in output
 
 
-def test_phrasings_for_an_unknown_id_are_named(project: Settings, capsys):
-    line = edit(project.docs_dir / "about.md", "  order-missing:\n", "  order-lost:\n")
-    code, output = kb_check(project, capsys)
-    assert code != 0
-    assert f"docs/about.md:{line}: error: phrasings 里的 order-lost 不是本页的 FAQ id" in output
+def test_heading_lines_come_from_the_explicit_ids_whatever_comes_before(project: Settings):
+    path = project.docs_dir / "return.md"
+    edit(
+        path,
+        "\n## ",
+        "\n<div markdown><h3>一个 HTML 标题</h3></div>\n\n!!! note\n    ### 提示里的标题\n\n## ",
+    )
+    page = load_page(path, project.docs_dir, project.mkdocs_yml)
+    source = path.read_text("utf-8").splitlines()
+    for h in page.headings:
+        if h.level == 2:
+            assert f"{{#{h.id}}}" in source[h.line - 1], h
 
 
 def test_stale_page_is_a_warning_not_an_error(project: Settings):
@@ -177,23 +267,3 @@ def test_every_problem_says_how_to_fix_it(project: Settings):
     problems = find_problems(project)
     assert problems
     assert all(p.hint and p.line >= 1 for p in problems)
-
-
-def test_bad_search_options_are_named(project: Settings, capsys):
-    line = edit(
-        project.docs_dir / "refund.md",
-        "category: 退款\n",
-        "category: 退款\nsearch:\n  boost: lots\n",
-    )
-    code, output = kb_check(project, capsys)
-    assert code != 0
-    assert f"docs/refund.md:{line + 1}: error: search.boost “lots” 不是 0.1–10 之间的数" in output
-
-
-def test_a_link_outside_docs_is_named(project: Settings, capsys):
-    line = edit(
-        project.docs_dir / "cancel.md", "](refund.md#cancel-refund)", "](../pyproject.toml)"
-    )
-    code, output = kb_check(project, capsys)
-    assert code != 0
-    assert f"docs/cancel.md:{line}: error: 链接目标 ../pyproject.toml 不存在" in output

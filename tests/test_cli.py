@@ -46,38 +46,30 @@ def test_index_while_another_update_runs_is_busy(project: Settings, capsys):
     assert "正在被另一个进程更新" in err and "提示" in err
 
 
-def test_search_prints_ranked_answers_with_marked_words(project: Settings, capsys):
-    kb(project, "index")
-    capsys.readouterr()
-    assert kb(project, "search", "退货运费谁出", "--limit", "2") == 0
+def test_search_prints_ranked_answers_with_marked_words(indexed_copy: Settings, capsys):
+    assert kb(indexed_copy, "search", "退货运费谁出", "--limit", "2") == 0
     out = capsys.readouterr().out
     assert "1. 退货运费谁出、怎么付？" in out and "/return/#return-shipping-fee" in out
     assert "【" in out and "<mark>" not in out  # not a tty: brackets instead of ANSI bold
 
 
-def test_search_json_is_the_api_shape(project: Settings, capsys):
-    kb(project, "index")
-    capsys.readouterr()
-    assert kb(project, "search", "没发货取消要钱吗", "--json", "--category", "取消订单") == 0
+def test_search_json_is_the_api_shape(indexed_copy: Settings, capsys):
+    assert kb(indexed_copy, "search", "没发货取消要钱吗", "--json", "--category", "取消订单") == 0
     data = json.loads(capsys.readouterr().out)
     assert set(data) == {"query", "total", "took_ms", "results", "related"}
     assert data["results"][0]["id"] == "cancel-fee"
 
 
-def test_search_without_a_sure_answer_prints_related_questions(project: Settings, capsys):
-    kb(project, "index")
-    capsys.readouterr()
-    assert kb(project, "search", "清关那块有点搞不懂") == 0
+def test_search_without_a_sure_answer_prints_related_questions(indexed_copy: Settings, capsys):
+    assert kb(indexed_copy, "search", "清关那块有点搞不懂") == 0
     out = capsys.readouterr().out
     assert "你可能想问" in out and "/customs/#" in out and "联系客服" in out
 
 
-def test_search_stdin_prints_one_json_object_per_line(project: Settings, capsys, monkeypatch):
-    kb(project, "index")
-    capsys.readouterr()
+def test_search_stdin_prints_one_json_object_per_line(indexed_copy: Settings, capsys, monkeypatch):
     lines = ["退货运费谁出", "", "今天天气怎么样", "退" * 1001, "tuihuo"]
     monkeypatch.setattr("sys.stdin", io.StringIO("\n".join(lines) + "\n"))
-    assert kb(project, "search", "--json", "-") == 0
+    assert kb(indexed_copy, "search", "--json", "-") == 0
     out = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [o["query"] for o in out] == lines
     assert out[0]["results"][0]["id"] == "return-shipping-fee"
@@ -120,3 +112,18 @@ def test_a_folder_that_is_no_help_center_is_a_message_not_a_traceback(tmp_path, 
 def test_serve_refuses_impossible_ports_and_worker_counts(project: Settings, capsys, args, message):
     assert kb(project, "serve", *args) == 2
     assert message in capsys.readouterr().err
+
+
+def test_report_prints_text_or_the_report_json(project: Settings, capsys):
+    from search.analytics import Recorder
+
+    recorder = Recorder(project.analytics_db)
+    recorder.search("怎么做红烧肉", 0, None, 0.4)
+    recorder.close()
+    assert kb(project, "report", "--days", "7") == 0
+    text = capsys.readouterr().out
+    assert "最近 7 天：共 1 次搜索" in text and "怎么做红烧肉" in text
+    assert kb(project, "report", "--json") == 0
+    assert json.loads(capsys.readouterr().out)["zero_result_queries"] == [
+        {"query": "怎么做红烧肉", "count": 1}
+    ]

@@ -53,20 +53,20 @@ def test_query_file_covers_every_faq_entry_and_out_of_domain():
     assert sum(1 for q in queries if not q.expected) >= 10
 
 
-def test_search_meets_the_targets_on_the_dev_queries(indexed_project: Settings):
-    m = evaluate(our_search(indexed_project), dev_part(load_queries(QUERIES)))
+def test_search_meets_the_targets_on_the_dev_queries(real_indexed_project: Settings):
+    m = evaluate(our_search(real_indexed_project), dev_part(load_queries(QUERIES)))
     assert m.r1 >= 0.917 and m.r3 >= 1.0 and m.mrr10 >= 0.955 and m.ood_empty >= 1.0, misses(m)
 
 
-def test_search_does_not_regress_on_the_project_and_tune_queries(indexed_project: Settings):
-    m = evaluate(our_search(indexed_project), load_queries(QUERIES))
+def test_search_does_not_regress_on_the_project_and_tune_queries(real_indexed_project: Settings):
+    m = evaluate(our_search(real_indexed_project), load_queries(QUERIES))
     assert m.r1 >= 0.93 and m.r3 >= 0.98 and m.mrr10 >= 0.95 and m.ood_empty >= 0.9, misses(m)
-    m = evaluate(our_search(indexed_project), batches("tune"))
+    m = evaluate(our_search(real_indexed_project), batches("tune"))
     assert m.r1 >= 0.88 and m.r3 >= 0.95 and m.mrr10 >= 0.91 and m.ood_empty >= 0.9, misses(m)
 
 
-def test_search_meets_the_floors_on_the_locked_blind_set(indexed_project: Settings):
-    m = evaluate(our_search(indexed_project), batches("locked"))
+def test_search_meets_the_floors_on_the_locked_blind_set(real_indexed_project: Settings):
+    m = evaluate(our_search(real_indexed_project), batches("locked"))
     # Numbers only: the locked queries and their misses are never shown.
     assert m.r1 >= 0.88 and m.r3 >= 0.95 and m.mrr10 >= 0.91, numbers(m)
     assert m.ood_empty >= 0.90, numbers(m)

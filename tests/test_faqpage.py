@@ -9,7 +9,8 @@ import re
 from search.faqpage import faq_jsonld, jsonld_script, questions
 from search.page import load_pages
 from search.settings import Settings
-from tests.test_checker import edit, kb_check
+from tests.helpers import edit
+from tests.test_checker import kb_check
 
 LD_JSON = re.compile(r'<script type="application/ld\+json">(.*?)</script>', re.S)
 

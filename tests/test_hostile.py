@@ -42,7 +42,7 @@ from search.limiter import RateLimiter
 from search.publisher import publish
 from search.settings import Settings
 from search.site import KEEP_RELEASES, activate_release
-from tests.conftest import LiveServer, copy_project, eventually
+from tests.helpers import LiveServer, copy_project, eventually
 
 HEAD_SECONDS = 2.0
 
@@ -463,6 +463,52 @@ def test_6_a_slow_search_does_not_stall_the_other_requests(
     with ThreadPoolExecutor(1) as pool:
         searched, health = pool.submit(asyncio.run, both()).result()
     assert searched >= 1.0 and health < 0.5
+
+
+def test_6_a_long_question_takes_the_slow_lane_and_holds_up_no_short_one(
+    indexed_project: Settings, monkeypatch: pytest.MonkeyPatch
+):
+    import httpx2
+
+    import search.api
+
+    app = create_app(indexed_project, analytics=False)
+    long_engine = app.state.long_engine
+
+    def held(query: str, **kwargs):  # a long message: a second of work with its engine locked
+        with long_engine._lock:
+            time.sleep(1.0)
+        return {"query": query, "total": 0, "took_ms": 1000.0, "results": [], "related": []}
+
+    monkeypatch.setattr(long_engine, "search", held)
+    monkeypatch.setattr(search.api, "LONG_WAIT", 0.3)
+    search.api.index_info(indexed_project)  # the index open and warm, as after startup
+    message = "我的订单还没发货想取消退款什么时候到账" * 6  # 114 characters: a pasted message
+
+    async def together() -> list[tuple[int, float]]:
+        transport = httpx2.ASGITransport(app=app)
+        async with httpx2.AsyncClient(transport=transport, base_url="http://x") as client:
+            started = time.perf_counter()
+
+            async def timed(q: str, pause: float) -> tuple[int, float]:
+                await asyncio.sleep(pause)
+                r = await client.get("/api/search", params={"q": q})
+                return r.status_code, time.perf_counter() - started
+
+            return list(
+                await asyncio.gather(
+                    timed(message, 0), timed(message + "？", 0.1), timed("退货运费谁出", 0.1)
+                )
+            )
+
+    with ThreadPoolExecutor(1) as pool:
+        (long_code, long_at), (second_code, second_at), (short_code, short_at) = pool.submit(
+            asyncio.run, together()
+        ).result()
+    long_engine.close()
+    assert long_code == 200 and long_at >= 1.0
+    assert second_code == 503 and second_at < long_at  # waited 0.3 s for the lane, then told so
+    assert short_code == 200 and short_at < long_at  # answered while the long one still ran
 
 
 def test_6_the_length_limit_counts_characters_after_normalisation(client: TestClient):

@@ -6,17 +6,18 @@ from __future__ import annotations
 from search.checker import find_problems
 from search.house_style import style_problems
 from search.page import load_pages
-from search.settings import Settings
-from tests.test_checker import edit, kb_check
+from search.settings import Settings, load_settings
+from tests.helpers import ROOT, edit
+from tests.test_checker import kb_check
 
 
 def warnings(settings: Settings) -> list[str]:
     return [str(p) for p in find_problems(settings) if p.severity == "warning"]
 
 
-def test_the_real_pages_are_in_house_style(project: Settings):
-    pages = load_pages(project.docs_dir, project.mkdocs_yml)
-    assert style_problems(project, pages) == []
+def test_the_real_pages_are_in_house_style():
+    real = load_settings(ROOT)
+    assert style_problems(real, load_pages(real.docs_dir, real.mkdocs_yml)) == []
 
 
 def test_a_discouraged_word_is_a_warning_with_file_line_and_the_replacement(

@@ -10,9 +10,10 @@ pytestmark = pytest.mark.browser
 
 
 def agent(page, live_server: LiveServer, query: str) -> None:
-    page.goto(f"{live_server.url}/search/?q={query}", wait_until="networkidle")
-    page.wait_for_function(
-        "() => !document.querySelector('.kb-agent__status').textContent.includes('正在搜索')"
+    page.goto(f"{live_server.url}/search/?q={query}", wait_until="load")
+    page.wait_for_function(  # the page's code loads on demand: wait for its answer, not its start
+        "() => { const t = document.querySelector('.kb-agent__status')?.textContent || '';"
+        " return t && !t.includes('正在搜索'); }"
     )
 
 

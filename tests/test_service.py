@@ -13,7 +13,7 @@ from pathlib import Path
 
 from search.analytics import report
 from search.cli import main
-from tests.conftest import LiveServer, copy_project, eventually
+from tests.helpers import LiveServer, copy_project, eventually
 
 ID_NUMBER = "11010519491231002X"
 PHONE = "13812345678"

@@ -10,7 +10,7 @@ import pytest
 
 from search.analytics import report
 from search.settings import Settings
-from tests.conftest import LiveServer, copy_project, eventually
+from tests.helpers import LiveServer, copy_project, eventually
 
 pytestmark = pytest.mark.browser
 
@@ -50,13 +50,13 @@ def test_arrow_keys_move_through_results_and_enter_opens_the_answer_page(
     page.goto(f"{live_server.url}/cancel/", wait_until="networkidle")
     type_query(page, "取消订单要手续费吗")
     page.locator(".kb-search-result a.kb-search-link").first.wait_for()
-    page.keyboard.press("ArrowDown")
-    focused = page.evaluate("document.activeElement.dataset.id")
-    assert focused == page.locator(".kb-search-result a.kb-search-link").first.get_attribute(
-        "data-id"
-    )
-    page.keyboard.press("ArrowUp")
+    page.keyboard.press("ArrowDown")  # the combobox pattern: the option is highlighted, focus stays
+    first = page.locator(".kb-search-result a.kb-search-link").first
+    box = page.locator("input.md-search__input")
+    assert box.get_attribute("aria-activedescendant") == first.get_attribute("id")
     assert page.evaluate("document.activeElement.classList.contains('md-search__input')")
+    page.keyboard.press("ArrowUp")
+    assert box.get_attribute("aria-activedescendant") is None
     page.keyboard.press("Enter")
     page.wait_for_url("**/search/?q=*")
     page.locator(".kb-agent__result").first.wait_for()
@@ -71,7 +71,7 @@ def test_agent_page_copies_the_answer_with_its_deep_link(chromium, live_server: 
     page = context.new_page()
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.goto(f"{live_server.url}/search/?q=退货要自己包装吗", wait_until="networkidle")
+    page.goto(f"{live_server.url}/search/?q=退货要自己包装吗", wait_until="load")
     first = page.locator(".kb-agent__result").first
     first.wait_for()
     status = page.locator(".kb-agent__status").inner_text()
@@ -101,7 +101,7 @@ def test_agent_page_copies_the_answer_with_its_deep_link(chromium, live_server: 
 
 
 def test_agent_page_filters_by_category(page, live_server: LiveServer):
-    page.goto(f"{live_server.url}/search/?q=退款", wait_until="networkidle")
+    page.goto(f"{live_server.url}/search/?q=退款", wait_until="load")
     page.locator(".kb-agent__result").first.wait_for()
     page.select_option("select[name=category]", "退货")
     page.wait_for_function("() => location.search.includes('category=')")
@@ -139,7 +139,7 @@ def test_static_site_without_the_service_still_searches(page, static_site: str):
 
 
 def test_feedback_not_helpful_with_a_reason_shows_in_the_report(page, live_server: LiveServer):
-    page.goto(f"{live_server.url}/customs/#customs-id-photo", wait_until="networkidle")
+    page.goto(f"{live_server.url}/customs/#customs-id-photo", wait_until="load")
     box = page.locator('.kb-feedback[data-id="customs-id-photo"]')
     box.wait_for()
     box.get_by_role("button", name="没帮助").click()
@@ -180,7 +180,7 @@ def test_html_planted_in_a_page_shows_as_text_in_snippets(chromium, tmp_path: Pa
         assert "<script>" in shown or "<img src=x onerror" in shown
         assert page.evaluate("window.__xss") is None
         assert page.locator(".kb-search-result script, .kb-search-result img").count() == 0
-        page.goto(f"{server.url}/search/?q=奇怪文字", wait_until="networkidle")
+        page.goto(f"{server.url}/search/?q=奇怪文字", wait_until="load")
         page.locator(".kb-agent__result").first.wait_for()
         page.locator(".kb-agent__result summary").first.click()
         assert "<script>" in page.locator(".kb-agent__results").inner_text()
@@ -210,7 +210,7 @@ def test_deep_link_on_a_phone_lands_just_under_the_header_with_the_widgets_in(
     # scrolled to the #id: the heading must stay just under the header (it used to land ~88 px low).
     context = chromium.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
     page = context.new_page()
-    page.goto(f"{live_server.url}/refund/#return-refund-time", wait_until="networkidle")
+    page.goto(f"{live_server.url}/refund/#return-refund-time", wait_until="load")
     page.locator(".kb-feedback").first.wait_for()
     gap = page.evaluate(
         """() => document.getElementById('return-refund-time').getBoundingClientRect().top
@@ -227,7 +227,7 @@ def test_copy_answer_gives_chat_ready_text_with_step_numbers_and_urls(
         permissions=["clipboard-read", "clipboard-write"], locale="zh-CN"
     )
     page = context.new_page()
-    page.goto(f"{live_server.url}/search/?q=退货后多久拿到退款", wait_until="networkidle")
+    page.goto(f"{live_server.url}/search/?q=退货后多久拿到退款", wait_until="load")
     item = page.locator('.kb-agent__result[data-id="return-refund-time"]')
     item.wait_for()
     if not item.locator("details").evaluate("d => d.open"):
@@ -276,7 +276,7 @@ def test_not_helpful_offers_the_customer_service_route_and_reasons_fit_a_phone(
     page, live_server: LiveServer
 ):
     page.set_viewport_size({"width": 360, "height": 740})
-    page.goto(f"{live_server.url}/cancel/", wait_until="networkidle")
+    page.goto(f"{live_server.url}/cancel/", wait_until="load")
     box = page.locator(".kb-feedback").first
     box.get_by_role("button", name="没帮助").click()
     for label in box.locator("fieldset label").all():

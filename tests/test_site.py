@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 
 import pytest
@@ -10,7 +11,7 @@ import pytest
 from search.catalogue import load_catalogue
 from search.errors import BuildError
 from search.settings import Settings
-from search.site import build_site, is_stale
+from search.site import build_site, is_stale, source_mtime
 
 
 def html_ids(settings: Settings) -> set[str]:
@@ -20,9 +21,9 @@ def html_ids(settings: Settings) -> set[str]:
     return ids
 
 
-def test_every_catalogue_id_is_an_anchor_of_the_built_site(built_project: Settings):
-    catalogue = load_catalogue(built_project.catalogue_file)
-    missing = set(catalogue.entries) - html_ids(built_project)
+def test_every_catalogue_id_is_an_anchor_of_the_built_site(real_built_project: Settings):
+    catalogue = load_catalogue(real_built_project.catalogue_file)
+    missing = set(catalogue.entries) - html_ids(real_built_project)
     assert not missing
 
 
@@ -89,3 +90,23 @@ def test_search_dropdown_lines_read_like_the_help_centers_own(built_project: Set
     assert words["search.result.other"] == "找到 # 条结果"
     assert words["search.result.one"] == "找到 1 条结果"
     assert words["search.result.placeholder"].startswith("输入问题")
+
+
+def test_only_what_the_build_reads_makes_the_site_stale(project: Settings):
+    def touched(rel: str) -> bool:
+        before = source_mtime(project)
+        later = before + 60
+        os.utime(project.root / rel, (later, later))
+        return source_mtime(project) > before
+
+    assert not touched("scripts/bench_search.py")  # a benchmark is no part of the site
+    assert not touched("pyproject.toml")
+    for rel in (
+        "scripts/mkdocs_hooks.py",
+        "overrides/main.html",
+        "docs/return.md",
+        "docs/assets/kb/agent.js",
+        "search/data/words.txt",
+        "mkdocs.yml",
+    ):
+        assert touched(rel), rel

@@ -16,7 +16,7 @@ def test_home_page_renders_without_console_errors(page, static_site: str):
 
 
 def test_clicking_i_want_to_return_reaches_the_return_page(page, static_site: str):
-    page.goto(f"{static_site}/", wait_until="networkidle")
+    page.goto(f"{static_site}/", wait_until="load")
     page.get_by_role("link", name="我要退货").click()
     page.wait_for_url("**/return/#return-apply")
     assert page.locator("#return-apply").is_visible()
@@ -35,7 +35,7 @@ def test_deep_link_opens_on_its_section(page, static_site: str):
 
 def test_phone_width_home_page_keeps_the_tasks_reachable(page, static_site: str):
     page.set_viewport_size({"width": 360, "height": 740})
-    page.goto(f"{static_site}/", wait_until="networkidle")
+    page.goto(f"{static_site}/", wait_until="load")
     link = page.get_by_role("link", name="我想取消订单")
     assert link.is_visible()
     box = link.bounding_box()
@@ -69,7 +69,7 @@ def test_deep_link_puts_the_heading_just_under_the_header(page, static_site: str
 
 
 def test_home_page_title_cards_and_heading(page, static_site: str):
-    page.goto(f"{static_site}/", wait_until="networkidle")
+    page.goto(f"{static_site}/", wait_until="load")
     assert page.title() == "亚马逊海外购帮助中心"  # the site name once, not "X - X"
     cards = page.locator(".task-cards li")
     page.set_viewport_size({"width": 1366, "height": 900})
@@ -83,7 +83,7 @@ def test_home_page_title_cards_and_heading(page, static_site: str):
 
 
 def test_calculator_page_has_one_heading(page, static_site: str):
-    page.goto(f"{static_site}/tools/calculator/", wait_until="networkidle")
+    page.goto(f"{static_site}/tools/calculator/", wait_until="load")
     headings = page.locator("article h1, article h2").all_inner_texts()
     assert [h.strip("¶ \n") for h in headings][:1] == ["费用与退款日期计算器"]
     assert page.locator("article h1").count() == 1

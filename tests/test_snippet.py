@@ -26,15 +26,17 @@ def test_answer_without_a_match_starts_the_snippet():
     assert make_snippet("a < b 的说明。\n第二行", set(), lexicon) == "a &lt; b 的说明。"
 
 
-def test_html_planted_in_a_page_is_escaped(project: Settings):
-    page = project.docs_dir / "planted.md"
+def test_html_planted_in_a_page_is_escaped(indexed_copy: Settings):
+    page = indexed_copy.docs_dir / "planted.md"
     page.write_text(
         "---\ntitle: 测试\ncategory: 订单\n---\n\n## 退货包裹的备注怎么写？ {#planted}\n\n"
         "退货包裹的备注可以写 `<img src=x onerror=alert(1)>`，也可以写 &lt;b&gt;加粗&lt;/b&gt; 或 `<script>alert(2)</script>`。\n",
         encoding="utf-8",
     )
-    build_index(project)
-    result = next(r for r in search(project, "退货包裹的备注")["results"] if r["id"] == "planted")
+    build_index(indexed_copy)
+    result = next(
+        r for r in search(indexed_copy, "退货包裹的备注")["results"] if r["id"] == "planted"
+    )
     snippet = result["snippet"]
     assert "<mark>" in snippet
     without_marks = snippet.replace("<mark>", "").replace("</mark>", "")

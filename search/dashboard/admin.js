@@ -124,7 +124,7 @@ async function load() {
     statusLine.textContent = [data.error, data.hint].filter(Boolean).join("：") || `读取失败（${response.status}）`;
     return;
   }
-  statusLine.textContent = `${data.from} 至 ${data.to}（中国时间）`;
+  statusLine.textContent = `${data.start} 至 ${data.end}（中国时间）`;
   render(data);
 }
 

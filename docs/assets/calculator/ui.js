@@ -19,19 +19,20 @@ const TEXT = {
 };
 
 let dataPromise = null;
-let calc = null; // calc.js, imported only on the page that has the calculator
 
-/** Load the calculation module, the rules and the calendar once (instant navigation keeps them). */
+/**
+ * Load the calculation module (calc.js, imported only on the page that has the calculator), the
+ * rules and the calendar once (instant navigation keeps them); resolve to {calc, rules, calendar}.
+ */
 function loadData() {
   if (!dataPromise) {
     const get = (url) =>
       fetch(url).then((r) => (r.ok ? r.json() : Promise.reject(new Error(`${url} ${r.status}`))));
     const parts = [import("./calc.js"), get(RULES_URL), get(CALENDAR_URL)];
-    dataPromise = Promise.all(parts).then(([module, rules, calendar]) => {
-      const problems = module.checkRules(rules);
+    dataPromise = Promise.all(parts).then(([calc, rules, calendar]) => {
+      const problems = calc.checkRules(rules);
       if (problems.length) throw new Error(problems.join("；"));
-      calc = module;
-      return { rules, calendar };
+      return { calc, rules, calendar };
     });
     dataPromise.catch(() => {
       dataPromise = null; // try again on the next visit
@@ -57,9 +58,10 @@ function el(tag, attrs = {}, ...children) {
   return node;
 }
 
-function readForm(form) {
+/** Given the form and the calculation's field names, return the values the form holds. */
+function readForm(form, fields) {
   const input = {};
-  for (const field of calc.FIELDS) {
+  for (const field of fields) {
     const control = form.elements.namedItem(field);
     if (!control) continue;
     if (control instanceof RadioNodeList) input[field] = control.value;
@@ -182,9 +184,9 @@ function renderResult(result, links, onSwitch) {
     el("p", { class: "kb-calc-result__summary" }, result.summary),
     result.past ? renderPast(result.past, links) : null,
     refund,
-    el("h4", {}, "费用"),
+    el("h3", {}, "费用"),
     fees,
-    el("h4", {}, "时间线"),
+    el("h3", {}, "时间线"),
     notes,
     assumptions,
     el("ol", { class: "kb-calc-timeline" }, ...result.timeline.map((s) => renderStep(s, links))),
@@ -209,26 +211,26 @@ function showErrors(form, errors, touched) {
   }
 }
 
-function showRelevant(form, input, rules) {
+function showRelevant(calc, form, input, rules) {
   const relevant = calc.relevantFields(input, rules);
   for (const box of form.querySelectorAll("[data-field]"))
     box.hidden = !relevant.includes(box.dataset.field);
 }
 
-function shareUrl(input, rules) {
+function shareUrl(calc, input, rules) {
   const query = calc.toQuery(input, rules);
   return `${location.pathname}${query ? `?${query}` : ""}`;
 }
 
 /** Show the result (or hide it and point at the errors) for the form's current values. */
 function render(view, { updateUrl = false, focusError = false } = {}) {
-  const { form, rules, calendar, today, touched } = view;
-  const input = readForm(form);
-  showRelevant(form, input, rules);
+  const { calc, form, rules, calendar, today, touched } = view;
+  const input = readForm(form, calc.FIELDS);
+  showRelevant(calc, form, input, rules);
   const result = calc.calculate(input, rules, calendar, today);
   const errors = result.valid ? {} : result.errors;
   showErrors(form, errors, touched);
-  const url = shareUrl(input, rules);
+  const url = shareUrl(calc, input, rules);
   if (updateUrl) history.replaceState(history.state, "", `${url}${location.hash}`);
   if (!result.valid) {
     view.section.hidden = true;
@@ -255,7 +257,7 @@ function render(view, { updateUrl = false, focusError = false } = {}) {
 
 /** Fill the form from the link (or today's date) and wire its events, once the data is loaded. */
 function start(view) {
-  const { form, rules, calendar, today, touched } = view;
+  const { calc, form, rules, calendar, today, touched } = view;
   const bounds = calc.requestDateBounds(rules, calendar, today);
   Object.assign(form.elements.namedItem("date"), { min: bounds.earliest, max: bounds.latest });
   const fromUrl = calc.fromQuery(location.search);
@@ -275,7 +277,7 @@ function start(view) {
     const field = event.target.name;
     delete event.target.dataset.raw;
     if (!form.querySelector(`[data-field="${field}"]`)?.classList.contains("kb-calc__field--invalid")) return;
-    const result = calc.calculate(readForm(form), rules, calendar, today);
+    const result = calc.calculate(readForm(form, calc.FIELDS), rules, calendar, today);
     if (result.valid || !result.errors[field]) setError(form, field, "");
   });
   form.addEventListener("submit", () => {

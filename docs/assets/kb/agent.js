@@ -2,7 +2,8 @@
 // answers expandable in place, "复制答案" and "复制链接", the count and the time taken.
 
 import { chatAnswer } from "./answer-text.js";
-import { apiAvailable, apiUrl, recordClick, searchApi, siteUrl, snippetNodes } from "./api.js";
+import { apiAvailable, apiUrl, recordClick, searchApi, siteUrl } from "./api.js";
+import { el, resultSummary } from "./dom.js";
 
 /** Given the page, return the query and category the page was opened with (the URL is the state). */
 function initialState() {
@@ -41,62 +42,59 @@ async function copyText(text) {
   }
 }
 
-function button(label, onClick) {
-  const b = document.createElement("button");
-  b.type = "button";
-  b.className = "md-button kb-agent__copy";
-  b.textContent = label;
+/** Given a sentence, read it out politely through the page's announcer (made once). */
+function announce(text) {
+  let line = document.querySelector("#kb-agent .kb-agent__announce");
+  if (!line) {
+    line = el("p", { class: "kb-agent__announce kb-visually-hidden", role: "status" });
+    document.getElementById("kb-agent")?.append(line);
+  }
+  line.textContent = ""; // the same sentence twice is still news
+  setTimeout(() => (line.textContent = text), 50);
+}
+
+/**
+ * Given a label, what it copies (for screen readers) and what copying does (resolving to success),
+ * return a copy button that says how it went, on the button and out loud.
+ */
+function copyButton(label, what, copy) {
+  const b = el("button", { type: "button", class: "md-button kb-agent__copy" }, label);
   b.addEventListener("click", async () => {
-    const ok = await onClick();
-    const old = label;
+    const ok = await copy();
     b.textContent = ok ? "已复制 ✓" : "复制失败，请手动选择文字";
-    setTimeout(() => (b.textContent = old), 2000);
+    announce(ok ? `已复制${what}` : "复制失败，请手动选择文字");
+    setTimeout(() => (b.textContent = label), 2000);
   });
   return b;
 }
 
 /** Given one API result and its rank, return the expandable list item for it. */
 function resultItem(item, rank, query) {
-  const li = document.createElement("li");
-  li.className = "kb-agent__result";
-  li.dataset.id = item.id;
-  const details = document.createElement("details");
-  const summary = document.createElement("summary");
-  const title = document.createElement("strong");
-  title.textContent = item.title;
-  const category = document.createElement("span");
-  category.className = "kb-category";
-  category.textContent = item.category;
-  const snippet = document.createElement("p");
-  snippet.className = "kb-agent__snippet";
-  snippet.append(snippetNodes(item.snippet || ""));
-  summary.append(category, title, snippet);
-
   const url = siteUrl(item.url);
-  const body = document.createElement("div");
-  body.className = "kb-agent__answer";
-  const answer = document.createElement("p");
-  answer.className = "kb-agent__answer-text";
-  answer.textContent = item.answer || "";
-  const link = document.createElement("a");
-  link.href = url;
-  link.textContent = url;
+  const link = el("a", { href: url }, url);
   link.addEventListener("click", () => recordClick(query, item.id, rank));
-  const actions = document.createElement("div");
-  actions.className = "kb-agent__actions";
-  actions.append(
-    button("复制答案", () => {
-      recordClick(query, item.id, rank);
-      // From the page itself (step numbers, link URLs); the API's plain answer if that fails.
-      const plain = `${item.title}\n${item.answer || ""}\n\n${url}`;
-      return copyText(chatAnswer(item.title, url).catch(() => plain));
-    }),
-    button("复制链接", () => copyText(url)),
+  const copyAnswer = copyButton("复制答案", `“${item.title}”的答案和链接`, () => {
+    recordClick(query, item.id, rank);
+    // From the page itself (step numbers, link URLs); the API's plain answer if that fails.
+    const plain = `${item.title}\n${item.answer || ""}\n\n${url}`;
+    return copyText(chatAnswer(item.title, url).catch(() => plain));
+  });
+  return el(
+    "li",
+    { class: "kb-agent__result", data: { id: item.id } },
+    el(
+      "details",
+      {},
+      el("summary", {}, ...resultSummary(item, { snippetClass: "kb-agent__snippet" })),
+      el(
+        "div",
+        { class: "kb-agent__answer" },
+        el("p", { class: "kb-agent__answer-text" }, item.answer || ""),
+        link,
+        el("div", { class: "kb-agent__actions" }, copyAnswer, copyButton("复制链接", `“${item.title}”的链接`, () => copyText(url))),
+      ),
+    ),
   );
-  body.append(answer, link, actions);
-  details.append(summary, body);
-  li.append(details);
-  return li;
 }
 
 /** Given a heading text, return a list item that heads a group of answers. */

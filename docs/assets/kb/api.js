@@ -103,23 +103,6 @@ export async function sendFeedback(payload) {
   }
 }
 
-/** Given an API snippet (escaped text with <mark>), return DOM nodes: text and <mark> only, never markup. */
-export function snippetNodes(snippet) {
-  const template = document.createElement("template");
-  template.innerHTML = snippet; // a template's content is inert: no script runs, no image loads
-  const fragment = document.createDocumentFragment();
-  for (const node of template.content.childNodes) {
-    if (node.nodeName === "MARK") {
-      const mark = document.createElement("mark");
-      mark.textContent = node.textContent;
-      fragment.append(mark);
-    } else {
-      fragment.append(document.createTextNode(node.textContent));
-    }
-  }
-  return fragment;
-}
-
 /** Given a site-relative URL like /cancel/#cancel-fee, return it resolved against the site root. */
 export function siteUrl(url) {
   return new URL(url.replace(/^\//, ""), siteRoot()).href;

@@ -23,12 +23,21 @@ function answerEnd(heading) {
   return node;
 }
 
-/** Given an FAQ id, return the feedback widget element for it. */
-function widget(id) {
+/** Given an FAQ heading, return its question as a reader hears it (without the ¶ permalink). */
+function questionText(heading) {
+  const copy = heading.cloneNode(true);
+  copy.querySelectorAll(".headerlink").forEach((a) => a.remove());
+  return copy.textContent.trim();
+}
+
+/** Given an FAQ heading, return the feedback widget element for its answer. */
+function widget(heading) {
+  const id = heading.id;
   const box = document.createElement("form");
   box.className = "kb-feedback";
   box.dataset.id = id;
-  box.setAttribute("aria-label", "这篇有帮助吗？");
+  // Each widget is a form landmark: its name says which answer it is about, so no two are alike.
+  box.setAttribute("aria-label", `“${questionText(heading)}”这篇有帮助吗？`);
   box.innerHTML = `
     <span class="kb-feedback__question">这篇有帮助吗？</span>
     <button type="button" class="md-button kb-feedback__yes">有帮助</button>
@@ -53,12 +62,15 @@ function widget(id) {
       status.textContent = error;
       return;
     }
-    box.replaceChildren(Object.assign(document.createElement("p"), {
+    const thanks = Object.assign(document.createElement("p"), {
       className: "kb-feedback__status",
       textContent: helpful ? "谢谢！很高兴帮到你。" : "谢谢反馈，我们会改进这篇答案。",
-    }));
-    box.firstChild.setAttribute("role", "status");
+      tabIndex: -1,
+    });
+    thanks.setAttribute("role", "status");
+    box.replaceChildren(thanks);
     if (!helpful) box.append(contactLine("问题还没解决，可以联系客服，见"));
+    thanks.focus(); // the button pressed is gone: keep the keyboard here, not back at the page top
   };
 
   box.querySelector(".kb-feedback__yes").addEventListener("click", () => submit(true));
@@ -84,7 +96,7 @@ export async function mountFeedback(article = document.querySelector(".md-conten
   const before = target?.getBoundingClientRect().top;
   for (const heading of headings) {
     if (article.querySelector(`.kb-feedback[data-id="${CSS.escape(heading.id)}"]`)) continue;
-    answerEnd(heading).after(widget(heading.id));
+    answerEnd(heading).after(widget(heading));
   }
   if (target) window.scrollBy(0, target.getBoundingClientRect().top - before);
   return headings.length;

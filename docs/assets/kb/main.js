@@ -2,9 +2,13 @@
 
 import { mountAgentPage } from "./agent.js";
 import { mountFeedback } from "./feedback.js";
+import { mountMenuButton, mountPaletteSwitch, mountSkipLink } from "./header.js";
 import { mountHeaderSearch } from "./header-search.js";
 
 mountHeaderSearch();
+mountMenuButton();
+mountPaletteSwitch();
+mountSkipLink();
 
 /** Run the per-page parts on the first load and after every instant navigation. */
 function onPage() {

@@ -1,0 +1,206 @@
+"""WCAG 2.1 AA in Chromium: axe-core over every built page and the states shoppers reach, in light
+and dark, at a phone's and a laptop's width; reflow at 320 px and 200% zoom; reduced motion; language."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from search.settings import Settings
+from tests.a11y import axe_violations, describe, overflow
+from tests.helpers import LiveServer
+
+pytestmark = pytest.mark.browser
+
+WIDTHS = (390, 1366)
+TODAY = "2026-11-26T10:00:00+08:00"  # the calculator's clock: its date limits follow "today"
+# A filled-in calculator link (a shipped order returned for another reason): the result is shown.
+CALCULATOR_RESULT = (
+    "/tools/calculator/?state=shipped&action=return&reason=other&paid=299&fee=50&date=2026-11-20"
+)
+AGENT_QUERY = "/search/?q=退货运费谁出"
+# Checked with the search service running (the fixture help center): what only the API draws.
+LIVE_PAGES = ["/", "/return/", AGENT_QUERY, CALCULATOR_RESULT, "/no-such-page/"]
+
+
+def built_pages(site_dir: Path) -> list[str]:
+    """Given a built site, return the path of every page in it (the home page first)."""
+    paths = sorted(
+        "/" + str(p.parent.relative_to(site_dir)).replace("\\", "/") + "/"
+        for p in site_dir.rglob("index.html")
+    )
+    return [p.replace("/./", "/") for p in paths]
+
+
+def wait_ready(page, path: str, live: bool = True) -> None:
+    """Wait until a page's own scripts have drawn what the shopper will see (live: with the service)."""
+    if path.startswith("/search/"):
+        page.wait_for_function(
+            "() => { const s = document.querySelector('.kb-agent__status')?.textContent || '';"
+            " return s && !s.includes('正在搜索'); }"
+        )
+    if path.startswith("/tools/calculator/"):
+        page.wait_for_selector("form#kb-calc[data-ready]")
+        if "?" in path:
+            page.locator("#kb-calc-result").wait_for()
+    if live and page.locator(".kb-feedback-enabled").count():
+        page.locator(".kb-feedback").first.wait_for()
+
+
+def open_header_search(page, base: str) -> None:
+    """The home page with the header search open on a question and its suggestions listed."""
+    page.goto(f"{base}/", wait_until="networkidle")
+    icon = page.locator(".md-header__button[for='__search']")
+    box = page.locator("input.md-search__input")
+    (icon if icon.is_visible() else box).click()
+    box.fill("退货运费")  # fires `input`, as an input method does when it commits the characters
+    box.dispatch_event("keyup")  # …and the key release Material opens its search on
+    page.locator(".kb-search-result [role=option]").first.wait_for()
+
+
+def open_feedback_reasons(page, base: str) -> None:
+    """An FAQ page with 没帮助 pressed: the reasons to choose from are shown."""
+    page.goto(f"{base}/return/", wait_until="networkidle")
+    box = page.locator(".kb-feedback").first
+    box.get_by_role("button", name="没帮助").click()
+    box.locator("fieldset").wait_for()
+
+
+@pytest.fixture(scope="module", params=WIDTHS, ids=lambda w: f"{w}px")
+def width(request) -> int:
+    return request.param
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_every_page_and_state_has_no_serious_axe_violation(
+    chromium,
+    static_site: str,
+    real_built_project: Settings,
+    live_server: LiveServer,
+    width: int,
+    scheme: str,
+):
+    # Every page of the real built site, as files; then, with the search service, the pages and
+    # states only it draws: feedback widgets, the agent page's answers, the header's suggestions.
+    context = chromium.new_context(
+        viewport={"width": width, "height": 900},
+        locale="zh-CN",
+        color_scheme=scheme,
+        bypass_csp=True,  # axe-core is injected as an inline script
+    )
+    page = context.new_page()
+    page.clock.set_system_time(TODAY)  # time flows (Material's debounced search), from this date
+    pages = built_pages(real_built_project.site_dir)
+    assert len(pages) >= 9 and "/" in pages and "/tools/calculator/" in pages, pages
+    expected = "slate" if scheme == "dark" else "default"
+    found: list[str] = []
+    checked = []
+    visits = [(static_site, path) for path in pages] + [(live_server.url, p) for p in LIVE_PAGES]
+    for base, path in visits:
+        page.goto(f"{base}{path}", wait_until="networkidle")
+        wait_ready(page, path, live=base == live_server.url)
+        assert page.locator("body").get_attribute("data-md-color-scheme") == expected, path
+        found += [f"{base}{path}: {line}" for line in describe(axe_violations(page))]
+        checked.append(path)
+    for state, opener in (
+        ("header search", open_header_search),
+        ("feedback", open_feedback_reasons),
+    ):
+        opener(page, live_server.url)
+        found += [f"{state}: {line}" for line in describe(axe_violations(page))]
+    context.close()
+    assert found == [], "\n".join(found)
+    assert len(checked) == len(pages) + len(LIVE_PAGES)
+
+
+def test_the_palette_switch_changes_scheme_and_is_remembered(page, live_server: LiveServer):
+    page.goto(f"{live_server.url}/", wait_until="networkidle")
+    body = page.locator("body")
+    assert body.get_attribute("data-md-color-scheme") == "default"
+    switch = page.get_by_role("radiogroup", name="配色")
+    assert switch.get_by_role("radio", name="浅色").is_checked()
+    page.locator("label[for='__palette_1']").click()
+    assert body.get_attribute("data-md-color-scheme") == "slate"
+    assert switch.get_by_role("radio", name="深色").is_checked()
+    page.goto(f"{live_server.url}/cancel/", wait_until="networkidle")
+    assert page.locator("body").get_attribute("data-md-color-scheme") == "slate"
+
+
+REFLOW_PAGES = [
+    "/",
+    "/return/",
+    CALCULATOR_RESULT,
+]  # the real pages; the agent page needs the service
+
+
+@pytest.mark.parametrize("large_text", [False, True], ids=["zoom-200", "zoom-200-large-text"])
+def test_320px_at_200_percent_zoom_reflows_without_sideways_scrolling(
+    chromium, static_site: str, live_server: LiveServer, large_text: bool
+):
+    # Browser zoom at 200% in a 640 px window lays the page out 320 CSS px wide with two device
+    # pixels per CSS pixel; large_text also doubles the text size, as a phone's largest font setting does.
+    context = chromium.new_context(
+        viewport={"width": 320, "height": 640}, device_scale_factor=2, locale="zh-CN"
+    )
+    page = context.new_page()
+    page.clock.set_system_time(TODAY)  # time flows (Material's debounced search), from this date
+    found = []
+    visits = [(static_site, path) for path in REFLOW_PAGES] + [(live_server.url, AGENT_QUERY)]
+    for base, path in visits:
+        page.goto(f"{base}{path}", wait_until="networkidle")
+        wait_ready(page, path, live=base == live_server.url)
+        if large_text:  # Material's 125% × 2
+            page.add_style_tag(content="html { font-size: 250% !important; }")
+        assert page.evaluate("innerWidth") == 320
+        found += [f"{path}: {p}" for p in overflow(page)]
+    context.close()
+    assert found == [], "\n".join(found)
+
+
+def test_reduced_motion_turns_animation_off(chromium, live_server: LiveServer):
+    context = chromium.new_context(reduced_motion="reduce", locale="zh-CN")
+    page = context.new_page()
+    page.goto(f"{live_server.url}/", wait_until="networkidle")
+    durations = page.evaluate(
+        """() => [...document.querySelectorAll('.md-tabs__link, .md-header, .md-sidebar, .md-search__inner, .md-top')]
+                 .map((el) => getComputedStyle(el).transitionDuration.split(', ').map(parseFloat))"""
+    )
+    assert durations and all(d == 0 for ds in durations for d in ds), durations
+    assert page.evaluate("getComputedStyle(document.documentElement).scrollBehavior") == "auto"
+    context.close()
+    context = chromium.new_context(reduced_motion="no-preference", locale="zh-CN")
+    page = context.new_page()
+    page.goto(f"{live_server.url}/", wait_until="networkidle")
+    moving = page.evaluate(
+        "() => parseFloat(getComputedStyle(document.querySelector('.md-tabs__link')).transitionDuration)"
+    )
+    assert moving > 0, "without the setting, the page keeps its transitions"
+    context.close()
+
+
+def test_every_page_says_it_is_simplified_chinese(real_built_project: Settings):
+    site = real_built_project.site_dir
+    pages = [site / "404.html", *site.rglob("index.html")]
+    assert len(pages) >= 10
+    for html in pages:
+        assert '<html lang="zh-CN"' in html.read_text("utf-8"), html
+
+
+def test_a_form_error_is_tied_to_its_field_and_takes_the_focus(page, live_server: LiveServer):
+    page.clock.set_system_time(TODAY)  # time flows (Material's debounced search), from this date
+    page.goto(f"{live_server.url}/tools/calculator/", wait_until="networkidle")
+    page.wait_for_selector("form#kb-calc[data-ready]")
+    page.get_by_label("实付金额（元）").fill("abc")
+    page.get_by_role("button", name="计算", exact=True).click()
+    paid = page.locator("#kb-calc-paid")
+    assert page.evaluate("document.activeElement.id") == "kb-calc-paid"
+    assert paid.get_attribute("aria-invalid") == "true"
+    error = page.locator("#kb-calc-paid-error")
+    assert "kb-calc-paid-error" in paid.get_attribute("aria-describedby").split()
+    assert error.inner_text().strip() and error.get_attribute("aria-live") == "polite"
+    # What a screen reader says on the field: its label, then the hint and the error.
+    description = paid.evaluate(
+        "el => el.getAttribute('aria-describedby').split(' ').map(id => document.getElementById(id).textContent).join(' ')"
+    )
+    assert error.inner_text().strip() in description

@@ -1,0 +1,47 @@
+"""Bounded caches: no stream of distinct or crafted queries grows them past their caps."""
+
+from __future__ import annotations
+
+from search.analyzer import HAN, _segment, normalize
+from search.memo import BoundedDict, memo
+
+
+def test_memo_keeps_at_most_maxsize_entries_and_never_long_keys():
+    calls = []
+
+    @memo(maxsize=3, max_chars=5)
+    def double(text: str) -> str:
+        calls.append(text)
+        return text * 2
+
+    for word in ("a", "b", "c", "d", "a"):
+        double(word)
+    assert double.cache_len() == 3 and calls == ["a", "b", "c", "d", "a"]
+    double("a")
+    assert calls[-1] == "a" and len(calls) == 5  # served from the cache
+    double("long key!")
+    double("long key!")
+    assert calls.count("long key!") == 2 and double.cache_len() == 3
+
+
+def test_bounded_dict_forgets_the_oldest():
+    d = BoundedDict(2)
+    d["a"], d["b"], d["c"] = 1, 2, 3
+    assert list(d) == ["b", "c"]
+
+
+def test_every_cjk_block_is_han():
+    assert HAN.match("退") and HAN.match("\U00020000") and HAN.match("\u3400")
+    assert not HAN.match("a")
+
+
+def test_crafted_queries_leave_the_caches_at_their_caps(indexed_project):
+    from search.engine import engine_for
+
+    engine = engine_for(indexed_project)
+    for i in range(300):  # extension-B words and long pasted messages, all distinct
+        engine.search("".join(chr(0x20000 + (i * 37 + k) % 40000) for k in range(30)))
+        engine.search(("退货运费谁出，" * 100)[:990] + str(i))
+    assert normalize.cache_len() <= 8192 and _segment.cache_len() <= 2048
+    assert len(engine._df) <= 20_000
+    assert all(len(key[0]) <= 200 for key in engine._cache)  # long messages are not memoised
