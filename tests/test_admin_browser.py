@@ -10,6 +10,7 @@ import pytest
 from search.analytics import Recorder
 from search.editors import add_editor, remove_editor
 from search.settings import Settings
+from tests.a11y import axe_violations, describe
 from tests.helpers import ROOT, LiveServer
 
 pytestmark = pytest.mark.browser
@@ -99,4 +100,23 @@ def test_a_removed_editors_cookie_no_longer_works(chromium, admin_server):
     assert page.request.get(f"{server.url}/admin/api/report").status == 401
     page.goto(f"{server.url}/admin/")
     assert page.get_by_role("button", name="登录").is_visible()
+    context.close()
+
+
+@pytest.mark.parametrize("width", [1366, 390])
+def test_sign_in_and_dashboard_pass_axe_and_fit_the_screen(chromium, admin_server, width: int):
+    server, _ = admin_server
+    # axe-core is injected as an inline script, which the dashboard's own CSP would refuse.
+    context = chromium.new_context(
+        viewport={"width": width, "height": 800}, locale="zh-CN", bypass_csp=True
+    )
+    page = context.new_page()
+    page.goto(f"{server.url}/admin/")
+    assert describe(axe_violations(page)) == []
+    sign_in(page, server, "xiaoli", "correct horse battery")
+    page.locator("#status", has_text="中国时间").wait_for()
+    page.locator("#gaps td code").first.wait_for()
+    assert describe(axe_violations(page)) == []
+    # Nothing needs sideways scrolling, on a laptop or a phone.
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
     context.close()

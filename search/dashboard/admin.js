@@ -90,12 +90,13 @@ function render(data) {
         { label: "点击率 %", data: data.trend.map((d) => +(d.click_through * 100).toFixed(1)), yAxisID: "pct", borderColor: "#1a7f37", backgroundColor: "#1a7f37" },
       ],
     },
-    options: { scales: { y: { beginAtZero: true, position: "left" }, pct: { beginAtZero: true, max: 100, position: "right", grid: { drawOnChartArea: false } } } },
+    options: { scales: { y: { beginAtZero: true, position: "left", ticks: { precision: 0 } }, pct: { beginAtZero: true, max: 100, position: "right", grid: { drawOnChartArea: false } } } },
   });
   const bars = (rows, label, key, value, color) => ({
     type: "bar",
-    data: { labels: rows.slice(0, 10).map((r) => r[key]), datasets: [{ label, data: rows.slice(0, 10).map((r) => r[value]), backgroundColor: color }] },
-    options: { indexAxis: "y", plugins: { legend: { display: false } } },
+    data: { labels: rows.slice(0, 10).map((r) => r[key]), datasets: [{ label, data: rows.slice(0, 10).map((r) => r[value]), backgroundColor: color, maxBarThickness: 28 }] },
+    // Counts are whole numbers: no 0.5 ticks.
+    options: { indexAxis: "y", plugins: { legend: { display: false } }, scales: { x: { beginAtZero: true, ticks: { precision: 0 } } } },
   });
   draw("top-chart", bars(data.top_queries, "次数", "query", "count", "#ff9900"));
   draw("read-chart", bars(data.most_read, "点击次数", "id", "clicks", "#0969da"));
@@ -104,11 +105,11 @@ function render(data) {
     data: {
       labels: data.feedback.map((r) => r.id),
       datasets: [
-        { label: "有帮助", data: data.feedback.map((r) => r.helpful), backgroundColor: "#1a7f37" },
-        { label: "没帮助", data: data.feedback.map((r) => r.not_helpful), backgroundColor: "#cf222e" },
+        { label: "有帮助", data: data.feedback.map((r) => r.helpful), backgroundColor: "#1a7f37", maxBarThickness: 48 },
+        { label: "没帮助", data: data.feedback.map((r) => r.not_helpful), backgroundColor: "#cf222e", maxBarThickness: 48 },
       ],
     },
-    options: { scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true } } },
+    options: { scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true, ticks: { precision: 0 } } } },
   });
 }
 
