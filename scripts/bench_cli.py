@@ -15,11 +15,11 @@ import shutil
 import statistics
 import subprocess
 import sys
-import tarfile
 import tempfile
 import time
-from io import BytesIO
 from pathlib import Path
+
+from revision import extract
 
 ROOT = Path(__file__).resolve().parent.parent
 BEFORE_ISSUE_14 = "882a7bf"  # main after issue 9, before the speed work
@@ -35,11 +35,7 @@ def checkout(ref: str | None, dest: Path) -> Path:
         )
         shutil.copytree(ROOT, dest, ignore=ignore)
     else:
-        data = subprocess.run(
-            ["git", "-C", str(ROOT), "archive", ref], check=True, capture_output=True
-        ).stdout
-        with tarfile.open(fileobj=BytesIO(data)) as tar:
-            tar.extractall(dest, filter="data")
+        extract(ref, dest)
     return dest
 
 

@@ -43,6 +43,8 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from revision import extract
+
 ROOT = Path(__file__).resolve().parent.parent
 PROJECT_FILES = ("mkdocs.yml", "pyproject.toml", "docs", "overrides", "scripts", "search/data")
 PHASES = ("baseline", "publish", "kill-worker", "unwritable", "worst-case")
@@ -404,11 +406,7 @@ def main() -> int:
     codes = {"after": ROOT}
     with tempfile.TemporaryDirectory(prefix="kb-before-") as old:
         if args.before:
-            archive = subprocess.run(
-                ["git", "-C", str(ROOT), "archive", args.before], capture_output=True, check=True
-            )
-            subprocess.run(["tar", "-x", "-C", old], input=archive.stdout, check=True)
-            codes = {"before": Path(old), **codes}
+            codes = {"before": extract(args.before, old), **codes}
         results = bench(codes, args.seconds, args.workers, phases)
     for label in codes:
         name = f"before ({args.before})" if label == "before" else "after (this checkout)"

@@ -4,18 +4,24 @@ Runs a realistic query mix (the queries of tests/eval/queries.tsv) against /api/
 static file served by the same server as the ceiling, then search with analytics recording on
 and off (interleaved runs, medians). Needs Debian's `wrk` (apt-get install wrk).
 
-    python scripts/bench_http.py [--workers 2] [--seconds 10] [--rounds 3] [--postgres URL|auto]
+`--against REF` (default: main before the speed work, 882a7bf) also serves that commit's code on
+its own copy of its help center, beside this checkout's, and measures both in interleaved rounds:
+every query distinct (each request's question carries a number never sent before, so no memo
+helps), memoised repeats, and /api/suggest over typing prefixes. It prints medians and ratios.
 
 With --postgres, also recording to that PostgreSQL vs recording off at 32 connections (`auto`
 starts a throwaway cluster with tests/postgres.py; --postgres-only runs just that comparison).
-Each request carries its own X-Forwarded-For (the server trusts 127.0.0.1 here), so the per-client
-search budget measures nothing but itself.
+
+    python scripts/bench_http.py [--workers 2] [--seconds 10] [--rounds 3] [--against REF]
+        [--postgres URL|auto] [--postgres-only]
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import random
 import shutil
 import socket
 import statistics
@@ -27,20 +33,17 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-from bench_faults import parse_wrk
+from bench_faults import Server, copy_project, parse_wrk
+from revision import extract
 
 ROOT = Path(__file__).resolve().parent.parent
 QUERIES = ROOT / "tests" / "eval" / "queries.tsv"
 LUA = """
 local paths = {%s}
 local i = 0
-local n = 0
 request = function()
   i = i %% #paths + 1
-  n = n + 1
-  -- One made-up client per request: the per-client search budget stays out of the measurement.
-  local client = "198.18." .. (math.floor(n / 250) %% 250) .. "." .. (n %% 250)
-  return wrk.format("GET", paths[i], {["X-Forwarded-For"] = client})
+  return wrk.format("GET", paths[i])
 end
 """
 
@@ -67,7 +70,6 @@ def start(
         "KB_ANALYTICS": "1" if analytics else "0",
         "KB_ANALYTICS_DB": str(db),
         "KB_SEARCH_CACHE": "2048" if cache else "0",  # 0: every request computed anew
-        "KB_TRUSTED_PROXIES": "127.0.0.1",  # wrk's made-up X-Forwarded-For clients
     }
     proc = subprocess.Popen(
         [
@@ -122,6 +124,139 @@ def wrk(url: str, paths: list[str], connections: int, seconds: int) -> dict[str,
     return {**numbers, "errors": numbers["non2xx"] + numbers["socket"]}
 
 
+# Every request a question never asked before: each thread walks its own half of a list of
+# distinct phrasings (a question with a greeting before and a tail after, as shoppers write), and
+# each round gets phrasings of its own, so no memo helps. Each request also comes from a made-up
+# client (the server trusts 127.0.0.1 as its proxy), so the per-client budget measures nothing.
+DISTINCT_LUA = """
+local paths = {%s}
+local threads = 0
+function setup(thread)
+  threads = threads + 1
+  thread:set("id", threads)
+end
+local i = 0
+request = function()
+  local n = (i * 2 + id - 1) %% #paths + 1
+  i = i + 1
+  local ip = "10." .. math.random(0, 7) .. "." .. math.random(0, 255) .. "." .. math.random(1, 254)
+  return wrk.format("GET", paths[n], {["X-Forwarded-For"] = ip})
+end
+"""
+GREETINGS = (
+    "",
+    "请问",
+    "你好，",
+    "您好，",
+    "麻烦问一下，",
+    "客服你好，",
+    "想问下",
+    "咨询一下，",
+    "hi ",
+    "亲，",
+)
+TAILS = ("", "？", "呢", "啊", "吗？", "，谢谢", "，急", "。", "？？", "，在线等", "!", "，多谢")
+TUNE = ROOT / "tests" / "eval" / "tune"  # blind-written questions (not the locked set)
+
+
+def phrasings(questions: list[str], rounds: int, seed: int = 3) -> list[list[str]]:
+    """Given questions, return for each round its own distinct search paths (greeting + question + tail)."""
+    combos = [f"{g}{q}{t}" for q in questions for g in GREETINGS for t in TAILS]
+    random.Random(seed).shuffle(combos)
+    size = len(combos) // rounds
+    return [
+        [
+            f"/api/search?{urllib.parse.urlencode({'q': q})}"
+            for q in combos[r * size : (r + 1) * size]
+        ]
+        for r in range(rounds)
+    ]
+
+
+def wrk_script(url: str, script: str, connections: int, seconds: int) -> dict[str, float]:
+    """Run wrk with a Lua script at 2 threads; return requests/s, p50/p99 in ms and error count."""
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
+        f.write(script)
+    done = subprocess.run(
+        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", f.name, url],
+        capture_output=True,
+        text=True,
+    )
+    os.unlink(f.name)
+    if done.returncode:
+        raise SystemExit(f"wrk failed: {done.stderr or done.stdout}")
+    numbers = parse_wrk(done.stdout)
+    return {**numbers, "errors": numbers["non2xx"] + numbers["socket"]}
+
+
+def typing_prefixes(questions: list[str]) -> list[str]:
+    """Given questions, return every prefix a shopper types on the way to each."""
+    return [q[:n] for q in questions for n in range(1, len(q) + 1)]
+
+
+def against(ref: str, questions: list[str], args: argparse.Namespace) -> None:
+    """Serve `ref`'s code and this checkout's side by side; print interleaved medians and ratios."""
+    repeat_paths = [f"/api/search?{urllib.parse.urlencode({'q': q})}" for q in questions]
+    distinct = phrasings(questions, args.rounds)
+    suggest_paths = [
+        f"/api/suggest?{urllib.parse.urlencode({'q': q})}" for q in typing_prefixes(questions)
+    ]
+    kinds = ("distinct", "memo", "suggest")
+    runs: dict[str, dict[str, list[dict[str, float]]]] = {
+        label: {k: [] for k in kinds} for label in ("old", "new")
+    }
+    with contextlib.ExitStack() as stack:
+        servers = {}
+        for label in ("old", "new"):
+            tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix=f"kb-http-{label}-")))
+            code = extract(ref, tmp / "code") if label == "old" else ROOT
+            server = servers[label] = Server(
+                code, copy_project(code, tmp / "project"), tmp / "a.sqlite3", args.workers
+            )
+            stack.callback(server.stop)
+            wrk(server.url, repeat_paths, 8, 3)  # warm-up: engines open, repeats memoised
+        for n in range(args.rounds):
+            for label in ("old", "new") if n % 2 == 0 else ("new", "old"):
+                url, seconds = servers[label].url, args.seconds
+                script = DISTINCT_LUA % ", ".join(f'"{p}"' for p in distinct[n])
+                run = wrk_script(url, script, 32, seconds)
+                if run["ok"] + run["non2xx"] > len(distinct[n]):
+                    print(
+                        f"  note: {label} asked some of round {n + 1}'s phrasings twice", flush=True
+                    )
+                runs[label]["distinct"].append(run)
+                runs[label]["memo"].append(wrk(url, repeat_paths, 32, seconds))
+                runs[label]["suggest"].append(wrk(url, suggest_paths, 32, seconds))
+            print(f"  round {n + 1} of {args.rounds} done", flush=True)
+
+    def median(label: str, kind: str, key: str) -> float:
+        return statistics.median(r[key] for r in runs[label][kind])
+
+    print(
+        f"\n@{ref} (old) vs this checkout (new), {args.workers} workers, 32 connections, "
+        f"{args.rounds} interleaved rounds of {args.seconds} s (medians):"
+    )
+    print(
+        f"{'':>34} | {'old req/s':>9} {'p50':>7} {'p99':>7} | {'new req/s':>9} {'p50':>7} {'p99':>7} "
+        f"| {'req/s ×':>7} {'p99 ×':>6} | errors old/new"
+    )
+    names = {
+        "distinct": "search, every query distinct",
+        "memo": "search, repeated questions",
+        "suggest": "suggest, typing prefixes",
+    }
+    for kind in kinds:
+        o = {k: median("old", kind, k) for k in ("rps", "p50", "p99")}
+        w = {k: median("new", kind, k) for k in ("rps", "p50", "p99")}
+        errors = [sum(r["errors"] for r in runs[label][kind]) for label in ("old", "new")]
+        print(
+            f"{names[kind]:>34} | {o['rps']:>9.0f} {o['p50']:>7.2f} {o['p99']:>7.2f} "
+            f"| {w['rps']:>9.0f} {w['p50']:>7.2f} {w['p99']:>7.2f} "
+            f"| {w['rps'] / o['rps']:>7.2f} {w['p99'] / o['p99']:>6.2f} | {errors[0]:.0f}/{errors[1]:.0f}"
+        )
+    print("  req/s × and p99 × are new / old; latencies in ms.")
+
+
 def main() -> int:
     """Run the benchmark and print its tables."""
     ap = argparse.ArgumentParser(
@@ -132,12 +267,25 @@ def main() -> int:
     ap.add_argument("--rounds", type=int, default=3, help="runs per analytics setting (medians)")
     ap.add_argument("--connections", default="1,8,32")
     ap.add_argument(
+        "--against",
+        default="882a7bf",
+        help="old commit served beside this checkout ('' skips; default: main before the speed work)",
+    )
+    ap.add_argument("--only-against", action="store_true", help="skip the single-server tables")
+    ap.add_argument(
         "--postgres", help="postgresql://… to record into, or auto (a throwaway cluster)"
     )
     ap.add_argument("--postgres-only", action="store_true", help="only the PostgreSQL comparison")
     args = ap.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is missing: apt-get install wrk")
+    # wrk is one client: a per-client search budget would measure the limiter, not the search.
+    os.environ["KB_SEARCH_PER_MINUTE"] = "1000000000"
+    if args.against and not args.postgres_only:
+        asked = queries(QUERIES) + [q for f in sorted(TUNE.glob("*.tsv")) for q in queries(f)]
+        against(args.against, asked, args)
+    if args.only_against:
+        return 0
     conns = [int(c) for c in args.connections.split(",")]
     search_paths = [f"/api/search?{urllib.parse.urlencode({'q': q})}" for q in queries(QUERIES)]
     static_paths = ["/assets/help.css"]

@@ -22,13 +22,13 @@ import random
 import statistics
 import subprocess
 import sys
-import tarfile
 import tempfile
 import time
 import warnings
 from collections.abc import Callable
-from io import BytesIO
 from pathlib import Path
+
+from revision import extract
 
 warnings.filterwarnings("ignore", module="jieba")  # jieba 0.42.1's own import warnings
 ROOT = Path(__file__).resolve().parent.parent
@@ -254,12 +254,8 @@ class OldSearch:
     """An old commit's search in a subprocess, timing queries on request."""
 
     def __init__(self, ref: str, synthetic: int = 0) -> None:
-        archive = subprocess.run(
-            ["git", "-C", str(ROOT), "archive", ref], check=True, capture_output=True
-        ).stdout
         self.tmp = tempfile.TemporaryDirectory(prefix="kb-old-")
-        with tarfile.open(fileobj=BytesIO(archive)) as tar:
-            tar.extractall(self.tmp.name, filter="data")
+        extract(ref, self.tmp.name)
         self.proc = subprocess.Popen(
             [sys.executable, "-c", OLD_RUNNER, self.tmp.name]
             + ([str(ROOT / "scripts"), str(synthetic)] if synthetic else []),

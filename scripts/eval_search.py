@@ -18,11 +18,11 @@ import json
 import os
 import subprocess
 import sys
-import tarfile
 import tempfile
 import warnings
-from io import BytesIO
 from pathlib import Path
+
+from revision import extract
 
 warnings.filterwarnings("ignore", module="jieba")  # jieba 0.42.1's own import warnings
 ROOT = Path(__file__).resolve().parent.parent
@@ -81,12 +81,8 @@ def shared_dev() -> Path:
 
 def old_search(ref: str, queries: list[str]) -> dict[str, list[str]]:
     """Given a commit and queries, return each query's ranked ids from that commit's own search."""
-    archive = subprocess.run(
-        ["git", "-C", str(ROOT), "archive", ref], check=True, capture_output=True
-    ).stdout
     with tempfile.TemporaryDirectory(prefix="kb-old-") as tmp:
-        with tarfile.open(fileobj=BytesIO(archive)) as tar:
-            tar.extractall(tmp, filter="data")
+        extract(ref, tmp)
         done = subprocess.run(
             [sys.executable, "-c", OLD_RUNNER, tmp],
             input=json.dumps(queries),

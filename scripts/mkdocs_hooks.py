@@ -22,6 +22,16 @@ def on_config(config):
     return config
 
 
+def on_env(env, config, files):
+    """Keep compiled templates between kb's builds (search.site.template_cache)."""
+    from search.site import template_cache
+
+    cache = template_cache()
+    if cache is not None:
+        env.bytecode_cache = cache
+    return env
+
+
 def on_files(files, config):
     """Add the generated 最近更新 page, listed from the pages' own `updated` dates."""
     from pathlib import Path

@@ -23,7 +23,16 @@ from search import admin
 from search.analytics import REASONS, Recorder
 from search.catalogue import load_catalogue
 from search.contracts import Health, json_schema
-from search.engine import Engine, index_info, known_ids, search, suggest, warm
+from search.engine import (
+    Engine,
+    index_info,
+    known_ids,
+    memoised,
+    memoised_suggest,
+    search,
+    suggest,
+    warm,
+)
 from search.errors import BadQuery, BodyTooLarge, KbError, RecorderFull, SearchBusy
 from search.limiter import RateLimiter
 from search.middleware import EXCEPTION_HANDLERS, Guard, error_response, require_own_json
@@ -149,8 +158,10 @@ async def search_endpoint(request: Request) -> Response:
     if len(unicodedata.normalize("NFKC", q)) > LONG_QUERY:
         engine: Engine = request.app.state.long_engine
         result = await _slow_lane(request, engine.search, q, limit=limit, category=category)
-    else:
-        result = await _off_loop(request, search, settings, q, limit=limit, category=category)
+    else:  # a question asked before is answered here; any other goes to a search thread
+        result = memoised(settings, q, limit=limit, category=category) or await _off_loop(
+            request, search, settings, q, limit=limit, category=category
+        )
     recorder: Recorder | None = request.app.state.recorder
     if recorder and record:
         top = result["results"][0]["id"] if result["results"] else None
@@ -170,7 +181,12 @@ async def suggest_endpoint(request: Request) -> Response:
     """
     settings: Settings = request.app.state.settings
     limit = _int_param(request, "limit", 8, 1, 20)
-    return JSONResponse(await _off_loop(request, suggest, settings, _q(request), limit=limit))
+    q = _q(request)
+    # Shoppers type the same first characters: those are answered here, the rest in a search thread.
+    result = memoised_suggest(settings, q, limit=limit) or await _off_loop(
+        request, suggest, settings, q, limit=limit
+    )
+    return JSONResponse(result)
 
 
 async def _off_loop(request: Request, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:

@@ -68,6 +68,7 @@ from .suggester import Question, suggestions
 T = TypeVar("T")
 
 MEMO_CHARS = 200  # longer questions (pasted messages) are rarely asked twice: not memoised
+MAX_SUGGESTED = 4096  # typing prefixes memoised per generation (most shoppers type the same few)
 REFRESH_SECONDS = 1.0  # how often a request checks whether a newer index was committed
 
 
@@ -118,6 +119,7 @@ class Engine:
         self._postings: Postings
         self._initials: dict[str, tuple[str, ...]] = {}
         self._questions: list[Question] | None = None
+        self._suggested: BoundedDict = BoundedDict(MAX_SUGGESTED)
         self._ids: dict[str, str] | None = None
         self._categories = load_catalogue(settings.catalogue_file).categories
 
@@ -164,6 +166,9 @@ class Engine:
             return self._ix.searcher(weighting=WEIGHTING)
 
     def _adopt(self, searcher: Searcher) -> None:
+        # First: memoised() and memoised_suggest() read these without the lock.
+        self._cache = OrderedDict()
+        self._suggested = BoundedDict(MAX_SUGGESTED)
         self._searcher = searcher
         self._checked = time.monotonic()
         self._df = BoundedDict(MAX_TERMS)
@@ -173,7 +178,6 @@ class Engine:
         self._postings = Postings(searcher)
         self._questions = None
         self._ids = None
-        self._cache = OrderedDict()
         gen = searcher.reader().generation()
         toc = self._folder / f"_{INDEX_NAME}_{gen}.toc"
         stamp = toc.stat().st_mtime_ns if toc.exists() else 0
@@ -341,19 +345,28 @@ class Engine:
                     self._cache[key] = cached
                     while len(self._cache) > self.cache_size:
                         self._cache.popitem(last=False)
-        total, results, related, questions = cached
-        out: dict[str, Any] = {
-            "query": query,
-            "total": total,
-            "took_ms": round((time.perf_counter() - started) * 1000, 3),
-            "results": [dict(r) for r in results],
-            "related": [dict(r) for r in related],
-        }
-        if len(questions) > 1:
-            out["questions"] = [dict(q) for q in questions]
-        if truncated(text, lexicon):
-            out["truncated"] = True  # only the first MAX_WORDS informative words were searched
-        return out
+        return _response(query, text, cached, lexicon, started)
+
+    def memoised(
+        self, query: str, *, limit: int = 10, category: str | None = None
+    ) -> dict[str, Any] | None:
+        """Given a question, return its memoised answer, or None; never waits for the engine's lock.
+
+        Answers only while the served generation was checked within `refresh_seconds` (so a
+        publish is never missed); an asker that gets None calls `search`. The server answers
+        most questions this way on its event loop, without a trip to a search thread.
+        """
+        started = time.perf_counter()
+        if self._searcher is None or time.monotonic() - self._checked >= self.refresh_seconds:
+            return None
+        try:
+            text = validate(query, limit, category, self._categories)
+        except BadQuery:
+            return None  # `search` says what is wrong
+        cached = self._cache.get((text, limit, category))  # one dict read: safe without the lock
+        if cached is None:
+            return None
+        return _response(query, text, cached, load_lexicon(self.settings.data_dir), started)
 
     def explain(self, query: str) -> dict[str, Any]:
         """Given a query, return every candidate's ranking features and the query's signals (fitting)."""
@@ -454,11 +467,49 @@ class Engine:
             searcher = self._open()
             if self._questions is None:
                 self._questions = _load_questions(searcher)
-            questions = self._questions
-        return {"query": prefix, "suggestions": suggestions(questions, prefix, limit)}
+            questions, memo = self._questions, self._suggested
+        key = (prefix, limit)
+        found = memo.get(key)
+        if found is None:
+            found = suggestions(questions, prefix, limit)
+            if len(prefix) <= MEMO_CHARS:
+                with self._lock:  # BoundedDict's set-then-trim is not atomic
+                    memo[key] = found
+        return {"query": prefix, "suggestions": [dict(s) for s in found]}
+
+    def memoised_suggest(self, prefix: str, *, limit: int = 8) -> dict[str, Any] | None:
+        """Given a typed prefix, return its memoised completions, or None; never waits for the lock.
+
+        Like `memoised`: only while the served generation was checked within `refresh_seconds`.
+        """
+        if self._searcher is None or time.monotonic() - self._checked >= self.refresh_seconds:
+            return None
+        found = self._suggested.get((prefix, limit)) if isinstance(prefix, str) else None
+        if found is None:
+            return None
+        return {"query": prefix, "suggestions": [dict(s) for s in found]}
 
 
 RELATED = 3  # nearest questions offered when no answer is confident
+
+
+def _response(
+    query: str, text: str, answer: tuple[Any, ...], lexicon: Lexicon, started: float
+) -> dict[str, Any]:
+    """Given a question and its (memoised) answer, return the search response."""
+    total, results, related, questions = answer
+    out: dict[str, Any] = {
+        "query": query,
+        "total": total,
+        "took_ms": round((time.perf_counter() - started) * 1000, 3),
+        "results": [dict(r) for r in results],
+        "related": [dict(r) for r in related],
+    }
+    if len(questions) > 1:
+        out["questions"] = [dict(q) for q in questions]
+    if truncated(text, lexicon):
+        out["truncated"] = True  # only the first MAX_WORDS informative words were searched
+    return out
 
 
 @dataclass
@@ -575,6 +626,18 @@ def close_engines() -> None:
     with _ENGINES_LOCK:
         while _ENGINES:
             _ENGINES.popitem()[1].close()
+
+
+def memoised_suggest(settings: Settings, prefix: str, *, limit: int = 8) -> dict[str, Any] | None:
+    """Given settings and a typed prefix, return its memoised completions without waiting, or None."""
+    return engine_for(settings).memoised_suggest(prefix, limit=limit)
+
+
+def memoised(
+    settings: Settings, query: str, *, limit: int = 10, category: str | None = None
+) -> dict[str, Any] | None:
+    """Given settings and a question, return its memoised answer without waiting, or None."""
+    return engine_for(settings).memoised(query, limit=limit, category=category)
 
 
 def search(

@@ -25,6 +25,8 @@ from .settings import Settings
 
 KEEP_RELEASES = 3  # the live one and the two before it
 SITE, INDEX, COMPLETE = "site", "index", "complete"
+# Where the build running in this process keeps compiled templates (see template_cache).
+_TEMPLATES: list[Path | None] = [None]
 LEGACY_STAMP = ".kb-build"  # inside site folders built before releases held their index
 
 
@@ -127,6 +129,25 @@ def new_release(settings: Settings) -> Path:
     return folder
 
 
+def template_cache():
+    """Return a Jinja bytecode cache for the build running in this process, or None outside kb.
+
+    Material's templates are the same from build to build: compiling them is about a second of
+    every publish. Jinja keys each entry by the template's source, so an edited template (e.g.
+    in overrides/) is compiled again.
+    """
+    from jinja2 import FileSystemBytecodeCache
+
+    folder = _TEMPLATES[0]
+    if folder is None:
+        return None
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return FileSystemBytecodeCache(str(folder)) if os.access(folder, os.W_OK) else None
+
+
 def build_site_into(settings: Settings, release: Path) -> Path:
     """Given a release folder, build the site strictly into its `site/` and return that folder."""
     from mkdocs.config import load_config
@@ -142,6 +163,7 @@ def build_site_into(settings: Settings, release: Path) -> Path:
         from .lexicon import load_lexicon
 
         prime_jieba(load_lexicon(settings.data_dir))  # one dictionary load for site and index
+        _TEMPLATES[0] = settings.build_dir / "cache" / "templates"
         with _in_dir(settings.root):
             from mkdocs.commands.build import build
 
@@ -159,6 +181,7 @@ def build_site_into(settings: Settings, release: Path) -> Path:
             f"站点构建失败：{details}", "先运行 kb check 修好内容；线上站点保持不变"
         ) from e
     finally:
+        _TEMPLATES[0] = None
         log.removeHandler(handler)
     fingerprint(target)  # our scripts and styles under content-hashed names: cacheable forever
     return target

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .analyzer import HAN_CHARS, normalize
 
@@ -21,11 +21,16 @@ class Question:
     pinyin: str
     initials: str
     is_title: bool
+    # The text as prefixes are matched against it, cleaned once instead of on every keystroke.
+    letters: str = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "letters", _LETTERS.sub("", self.text))
 
 
 def match_rank(question: Question, key: str) -> int | None:
     """Given a question and a normalised prefix, return how well it matches (lower is better) or None."""
-    text = _LETTERS.sub("", question.text)
+    text = question.letters
     if text.startswith(key):
         return 0
     if question.pinyin.startswith(key) or question.initials.startswith(key):

@@ -45,3 +45,35 @@ def test_crafted_queries_leave_the_caches_at_their_caps(indexed_project):
     assert normalize.cache_len() <= 8192 and _segment.cache_len() <= 2048
     assert len(engine._df) <= 20_000
     assert all(len(key[0]) <= 200 for key in engine._cache)  # long messages are not memoised
+
+
+def test_a_repeated_question_is_answered_from_memory_until_the_generation_is_due_a_check(
+    indexed_project,
+):
+    from search.engine import Engine
+
+    with Engine(indexed_project, refresh_seconds=60) as engine:
+        assert engine.memoised("退货运费谁出") is None  # never asked: the caller searches
+        asked = engine.search("退货运费谁出")
+        again = engine.memoised("退货运费谁出")
+        assert again is not None and again["results"] == asked["results"]
+        assert engine.memoised("退货运费谁出", limit=3) is None  # another question
+        engine._checked -= 61  # due a look for a newer index: nothing is answered from memory
+        assert engine.memoised("退货运费谁出") is None
+        assert engine.memoised("   ") is None  # bad input: `search` says what is wrong
+
+
+def test_typed_prefixes_are_completed_from_memory_and_long_ones_are_not_kept(indexed_project):
+    from search.engine import MEMO_CHARS, Engine
+
+    with Engine(indexed_project, refresh_seconds=60) as engine:
+        assert engine.memoised_suggest("退货") is None
+        typed = engine.suggest("退货")
+        assert typed["suggestions"] and engine.memoised_suggest("退货") == typed
+        engine.memoised_suggest("退货")["suggestions"][0]["id"] = "changed"  # a caller's copy
+        assert engine.suggest("退货") == typed
+        long = "退" * (MEMO_CHARS + 1)
+        engine.suggest(long)
+        assert engine.memoised_suggest(long) is None
+        engine._checked -= 61
+        assert engine.memoised_suggest("退货") is None

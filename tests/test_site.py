@@ -12,6 +12,7 @@ from search.catalogue import load_catalogue
 from search.errors import BuildError
 from search.settings import Settings
 from search.site import build_site, is_stale, source_mtime
+from tests.helpers import copy_project
 
 
 def html_ids(settings: Settings) -> set[str]:
@@ -110,3 +111,18 @@ def test_only_what_the_build_reads_makes_the_site_stale(project: Settings):
         "mkdocs.yml",
     ):
         assert touched(rel), rel
+
+
+def test_templates_compiled_once_are_kept_and_an_edited_template_is_built_anew(tmp_path):
+    settings = copy_project(tmp_path / "project")
+    build_site(settings)
+    kept = settings.build_dir / "cache" / "templates"
+    assert len(list(kept.iterdir())) > 10  # Material's templates, compiled by the first build
+    main_html = settings.root / "overrides" / "main.html"
+    text = main_html.read_text("utf-8")
+    main_html.write_text(
+        text.replace("{% block extrahead %}", '{% block extrahead %}<meta name="kb-marker">', 1),
+        "utf-8",
+    )
+    build_site(settings)
+    assert '<meta name="kb-marker">' in (settings.site_dir / "index.html").read_text("utf-8")
