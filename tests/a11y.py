@@ -83,7 +83,9 @@ def press(page, key: str, times: int = 1) -> dict[str, Any]:
         page.keyboard.press(key)
         # What a person sees once the page settles: a scroll to an anchor or a fade-in may still run.
         with contextlib.suppress(PlaywrightTimeout):
-            page.wait_for_function(f"({FOCUS_JS})().visible", timeout=2000)
+            # A function, not an expression: Playwright evals expressions in the page, which the
+            # pages' CSP (no unsafe-eval) refuses whenever the first check is false.
+            page.wait_for_function(f"() => ({FOCUS_JS})().visible", timeout=2000)
         where = focus(page)
         assert where["visible"], f"after {key}, focus is not visible: {where}"
     return where
