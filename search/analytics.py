@@ -17,14 +17,14 @@ import time
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Select, and_, case, exists, func, not_, or_, select
+from sqlalchemy import Connection, Select, and_, exists, func, not_, or_, select
 
 from .contracts import DayTrend, Report
 from .eventdb import create, migrate, sqlite_path, store_url
 from .eventtables import clicks, daily, feedback, searches
 from .eventwriter import RECORD_BYTES
 from .redaction import redact
-from .retention import CHINA, DAY, day_of
+from .retention import CHINA, DAY, day_of, search_counts
 
 log = logging.getLogger("kb.analytics")
 
@@ -214,15 +214,7 @@ def trend(connection: Connection, since: float, until: float) -> list[DayTrend]:
     clicked = exists().where(clicks.c.query == s.c.query, clicks.c.ts >= since, clicks.c.ts < until)
     day = day_of(s.c.ts).label("day")
     raw = (
-        select(
-            day,
-            func.count().label("searches"),
-            func.sum(case((s.c.total == 0, 1), else_=0)).label("zero_results"),
-            func.sum(case((s.c.total > 0, 1), else_=0)).label("with_results"),
-            func.sum(case((and_(s.c.total > 0, clicked), 1), else_=0)).label("clicked"),
-        )
-        .where(s.c.ts >= since, s.c.ts < until)
-        .group_by(day)
+        select(day, *search_counts(s, clicked)).where(s.c.ts >= since, s.c.ts < until).group_by(day)
     )
     days: dict[int, dict[str, int]] = {}
     keys = ("searches", "zero_results", "with_results", "clicked")

@@ -23,6 +23,16 @@ def day_of(ts: Any) -> Any:
     return func.floor((ts + CHINA) / DAY)
 
 
+def search_counts(s: Any, clicked: Any) -> list[Any]:
+    """Given a searches table and when one of its rows counts as clicked, return the per-day count columns."""
+    return [
+        func.count().label("searches"),
+        func.sum(case((s.c.total == 0, 1), else_=0)).label("zero_results"),
+        func.sum(case((s.c.total > 0, 1), else_=0)).label("with_results"),
+        func.sum(case((and_(s.c.total > 0, clicked), 1), else_=0)).label("clicked"),
+    ]
+
+
 def cutoff(keep_days: int, now: float | None = None) -> float:
     """Given the kept period, return the start (China time) of the oldest day kept raw."""
     today = int(((now or time.time()) + CHINA) // DAY)
@@ -52,17 +62,7 @@ def roll_up(connection: Connection, keep_days: int, now: float | None = None) ->
                     into[key] += int(value or 0)
 
     day = day_of(s.c.ts).label("day")
-    add(
-        select(
-            day,
-            func.count().label("searches"),
-            func.sum(case((s.c.total == 0, 1), else_=0)).label("zero_results"),
-            func.sum(case((s.c.total > 0, 1), else_=0)).label("with_results"),
-            func.sum(case((and_(s.c.total > 0, clicked), 1), else_=0)).label("clicked"),
-        )
-        .where(s.c.ts < before)
-        .group_by(day)
-    )
+    add(select(day, *search_counts(s, clicked)).where(s.c.ts < before).group_by(day))
     day = day_of(clicks.c.ts).label("day")
     add(select(day, func.count().label("clicks")).where(clicks.c.ts < before).group_by(day))
     day = day_of(feedback.c.ts).label("day")
