@@ -41,40 +41,31 @@ def start(folder: Path) -> str:
     bin_dir = binaries()
     if bin_dir is None:
         raise RuntimeError("PostgreSQL is not installed (apt-get install postgresql)")
-    data = folder / "data"
     folder.mkdir(parents=True, exist_ok=True)
     if os.geteuid() == 0:
         user = pwd.getpwnam("postgres")
         os.chown(folder, user.pw_uid, user.pw_gid)
     os.chmod(folder, 0o755)
-    run = lambda *a: subprocess.run(_as_server_user(list(a)), check=True, capture_output=True)  # noqa: E731
-    run(
-        str(bin_dir / "initdb"),
-        "-D",
-        str(data),
-        "-U",
-        "postgres",
-        "--auth=trust",
-        "-E",
-        "UTF8",
-        "--no-sync",
+    initdb = [str(bin_dir / "initdb"), "-D", str(folder / "data"), "-U", "postgres"]
+    subprocess.run(
+        _as_server_user([*initdb, "--auth=trust", "-E", "UTF8", "--no-sync"]),
+        check=True,
+        capture_output=True,
     )
     port = _free_port()
+    _pg_ctl_start(bin_dir, folder, port)
+    return f"postgresql://postgres@127.0.0.1:{port}/postgres"
+
+
+def _pg_ctl_start(bin_dir: Path, folder: Path, port: int | str) -> None:
+    """Start the cluster in folder on 127.0.0.1:port, its socket in folder; wait until it answers."""
     options = (
         f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off"
     )
-    run(
-        str(bin_dir / "pg_ctl"),
-        "-D",
-        str(data),
-        "-l",
-        str(folder / "server.log"),
-        "-o",
-        options,
-        "-w",
-        "start",
+    pg_ctl = [str(bin_dir / "pg_ctl"), "-D", str(folder / "data"), "-l", str(folder / "server.log")]
+    subprocess.run(
+        _as_server_user([*pg_ctl, "-o", options, "-w", "start"]), check=True, capture_output=True
     )
-    return f"postgresql://postgres@127.0.0.1:{port}/postgres"
 
 
 def stop(folder: Path, mode: str = "fast") -> None:
@@ -94,25 +85,7 @@ def restart(folder: Path, url: str) -> None:
     """Given a stopped cluster and its URL, start it again on the same port."""
     bin_dir = binaries()
     assert bin_dir is not None
-    port = url.rsplit(":", 1)[1].split("/")[0]
-    options = f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off"
-    subprocess.run(
-        _as_server_user(
-            [
-                str(bin_dir / "pg_ctl"),
-                "-D",
-                str(folder / "data"),
-                "-l",
-                str(folder / "server.log"),
-                "-o",
-                options,
-                "-w",
-                "start",
-            ]
-        ),
-        check=True,
-        capture_output=True,
-    )
+    _pg_ctl_start(bin_dir, folder, url.rsplit(":", 1)[1].split("/")[0])
 
 
 def main(argv: list[str]) -> int:

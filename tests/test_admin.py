@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -16,6 +14,7 @@ from search.api import create_app
 from search.editors import add_editor
 from search.errors import EditorError
 from search.settings import Settings
+from tests.helpers import run_kb
 
 PASSWORD = "correct horse battery"
 SAME_SITE = {"Sec-Fetch-Site": "same-origin"}
@@ -40,41 +39,12 @@ def _login(client: TestClient, name: str, password: str):
 
 def test_kb_admin_add_editor_stores_only_an_argon2_hash(indexed_project: Settings, tmp_path: Path):
     db = tmp_path / "a.sqlite3"
-    run = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "search.cli",
-            "--root",
-            str(indexed_project.root),
-            "admin",
-            "add-editor",
-            "xiaoli",
-        ],
-        input=f"{PASSWORD}\n",
-        capture_output=True,
-        text=True,
-        env={"KB_ANALYTICS_DB": str(db), "PATH": "/usr/bin:/bin"},
-    )
+    env = {"KB_ANALYTICS_DB": str(db), "PATH": "/usr/bin:/bin"}
+    run = run_kb(indexed_project, "admin", "add-editor", "xiaoli", env=env, stdin=f"{PASSWORD}\n")
     assert run.returncode == 0, run.stderr
     (stored,) = sqlite3.connect(db).execute("SELECT password_hash FROM editors").fetchone()
     assert stored.startswith("$argon2id$") and PASSWORD not in stored
-    short = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "search.cli",
-            "--root",
-            str(indexed_project.root),
-            "admin",
-            "add-editor",
-            "x y",
-        ],
-        input="short\n",
-        capture_output=True,
-        text=True,
-        env={"KB_ANALYTICS_DB": str(db), "PATH": "/usr/bin:/bin"},
-    )
+    short = run_kb(indexed_project, "admin", "add-editor", "x y", env=env, stdin="short\n")
     assert (
         short.returncode == 2 and "编辑名不合法" in short.stderr and "Traceback" not in short.stderr
     )

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 import time
 import urllib.parse
 import urllib.request
@@ -17,7 +15,7 @@ from search.analytics import Recorder, report
 from search.eventdb import HEAD
 from search.settings import Settings
 from tests import postgres
-from tests.helpers import LiveServer, eventually
+from tests.helpers import LiveServer, eventually, run_kb
 from tests.test_analytics import check_retention
 
 _clients = iter(range(1, 60_000))
@@ -73,21 +71,8 @@ def test_two_replicas_write_to_one_postgresql_and_one_report_shows_both(
         assert _search(b, "清关要身份证吗") == 200
 
         def both():
-            out = subprocess.run(
-                [
-                    sys.executable,
-                    "-m",
-                    "search.cli",
-                    "--root",
-                    str(indexed_project.root),
-                    "report",
-                    "--json",
-                ],
-                capture_output=True,
-                text=True,
-                env={**os.environ, **env},
-                check=True,
-            )
+            out = run_kb(indexed_project, "report", "--json", env={**os.environ, **env})
+            assert out.returncode == 0, out.stderr
             queries = {row["query"] for row in json.loads(out.stdout)["top_queries"]}
             return queries >= {"退货运费谁出", "清关要身份证吗"}
 

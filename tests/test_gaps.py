@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 from search.analytics import Recorder
 from search.engine import query_concepts
 from search.gaps import gaps, group, similarity
 from search.settings import Settings
+from tests.helpers import run_kb
 
 
 def test_pinyin_and_chinese_for_the_same_question_are_one_group(indexed_project: Settings):
@@ -51,23 +50,11 @@ def test_kb_report_gaps_prints_the_same(indexed_project: Settings, tmp_path: Pat
     rec.click("退货运费谁出", "return-shipping-fee", 1, view="aaaa0001")
     rec.feedback("return-shipping-fee", False, "和我的情况不符", view="aaaa0001")
     rec.close()
-    run = lambda *extra: subprocess.run(  # noqa: E731
-        [
-            sys.executable,
-            "-m",
-            "search.cli",
-            "--root",
-            str(indexed_project.root),
-            "report",
-            "--gaps",
-            *extra,
-        ],
-        capture_output=True,
-        text=True,
-        env={"KB_ANALYTICS_DB": str(db), "PATH": "/usr/bin:/bin"},
-        check=True,
-    )
-    text = run().stdout
+    env = {"KB_ANALYTICS_DB": str(db), "PATH": "/usr/bin:/bin"}
+    run = lambda *extra: run_kb(indexed_project, "report", "--gaps", *extra, env=env)  # noqa: E731
+    done = run()
+    assert done.returncode == 0, done.stderr
+    text = done.stdout
     assert "内容缺口" in text and "取消订单扣钱吗" in text and "- 取消订单扣钱吗" in text
     assert "退货运费谁出" in text and "没帮助" in text, (
         "a query whose answer did not help is a gap too"
