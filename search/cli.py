@@ -198,7 +198,10 @@ def _serve(args: argparse.Namespace, settings: search.Settings) -> int:
 
 def format_report(data: Report) -> str:
     """Given report data, return it as readable Chinese text for a terminal."""
-    out = [f"最近 {data['days']} 天：共 {data['searches']} 次搜索", ""]
+    out = [
+        f"最近 {data['days']} 天（{data['start']} 至 {data['end']}）：共 {data['searches']} 次搜索",
+        "",
+    ]
 
     def table(
         title: str, rows: Sequence[Mapping[str, object]], fmt: str, empty: str = "（无）"
@@ -209,6 +212,11 @@ def format_report(data: Report) -> str:
             out.append(empty)
         out.append("")
 
+    table(
+        "每天（含已汇总的旧记录）",
+        data["trend"],
+        "  {day}  {searches:>5} 次搜索  无结果 {zero_share:.0%}  点击率 {click_through:.0%}",
+    )
     table("热门搜索", data["top_queries"], "{count:>5} 次  {query}  （{results} 条结果）")
     table(
         "没有结果的搜索（考虑补充内容或同义词）",
