@@ -4,15 +4,16 @@ Runs a realistic query mix (the queries of tests/eval/queries.tsv) against /api/
 static file served by the same server as the ceiling, then search with analytics recording on
 and off (interleaved runs, medians). Needs Debian's `wrk` (apt-get install wrk).
 
-`--against REF` (default: main before the speed work, 882a7bf) also serves that commit's code on
-its own copy of its help center, beside this checkout's, and measures both in interleaved rounds:
-every query distinct (each request's question carries a number never sent before, so no memo
-helps), memoised repeats, and /api/suggest over typing prefixes. It prints medians and ratios.
+`--against REF,REF` (default: a732ca4, main before issue 9, whose search issue 14 measured; and
+882a7bf, main after issue 9, which already scored from cached postings) also serves each commit's
+code on its own copy of its help center, beside this checkout's, and measures all in interleaved
+rounds: every question new (phrasings never sent before, so no memo helps), repeated questions,
+and /api/suggest over typing prefixes. It prints medians and ratios.
 
 With --postgres, also recording to that PostgreSQL vs recording off at 32 connections (`auto`
 starts a throwaway cluster with tests/postgres.py; --postgres-only runs just that comparison).
 
-    python scripts/bench_http.py [--workers 2] [--seconds 10] [--rounds 3] [--against REF]
+    python scripts/bench_http.py [--workers 2] [--seconds 10] [--rounds 3] [--against REF,REF]
         [--postgres URL|auto] [--postgres-only]
 """
 
@@ -194,29 +195,40 @@ def typing_prefixes(questions: list[str]) -> list[str]:
     return [q[:n] for q in questions for n in range(1, len(q) + 1)]
 
 
-def against(ref: str, questions: list[str], args: argparse.Namespace) -> None:
-    """Serve `ref`'s code and this checkout's side by side; print interleaved medians and ratios."""
+def warm_up(url: str, paths: list[str], most: int = 10) -> None:
+    """Ask the questions until throughput settles: engines open, dictionaries loaded, repeats memoised."""
+    last = 0.0
+    for _ in range(most):
+        rps = wrk(url, paths, 8, 3)["rps"]
+        if last and abs(rps - last) <= 0.1 * last:
+            return
+        last = rps
+
+
+def against(refs: list[str], questions: list[str], args: argparse.Namespace) -> None:
+    """Serve each old commit's code and this checkout's side by side; print interleaved medians and ratios."""
     repeat_paths = [f"/api/search?{urllib.parse.urlencode({'q': q})}" for q in questions]
     distinct = phrasings(questions, args.rounds)
     suggest_paths = [
         f"/api/suggest?{urllib.parse.urlencode({'q': q})}" for q in typing_prefixes(questions)
     ]
     kinds = ("distinct", "memo", "suggest")
+    labels = [*refs, "new"]
     runs: dict[str, dict[str, list[dict[str, float]]]] = {
-        label: {k: [] for k in kinds} for label in ("old", "new")
+        label: {k: [] for k in kinds} for label in labels
     }
     with contextlib.ExitStack() as stack:
         servers = {}
-        for label in ("old", "new"):
-            tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix=f"kb-http-{label}-")))
-            code = extract(ref, tmp / "code") if label == "old" else ROOT
+        for label in labels:
+            tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="kb-http-")))
+            code = ROOT if label == "new" else extract(label, tmp / "code")
             server = servers[label] = Server(
                 code, copy_project(code, tmp / "project"), tmp / "a.sqlite3", args.workers
             )
             stack.callback(server.stop)
-            wrk(server.url, repeat_paths, 8, 3)  # warm-up: engines open, repeats memoised
+            warm_up(server.url, repeat_paths)
         for n in range(args.rounds):
-            for label in ("old", "new") if n % 2 == 0 else ("new", "old"):
+            for label in labels if n % 2 == 0 else labels[::-1]:
                 url, seconds = servers[label].url, args.seconds
                 script = DISTINCT_LUA % ", ".join(f'"{p}"' for p in distinct[n])
                 run = wrk_script(url, script, 32, seconds)
@@ -229,32 +241,40 @@ def against(ref: str, questions: list[str], args: argparse.Namespace) -> None:
                 runs[label]["suggest"].append(wrk(url, suggest_paths, 32, seconds))
             print(f"  round {n + 1} of {args.rounds} done", flush=True)
 
-    def median(label: str, kind: str, key: str) -> float:
-        return statistics.median(r[key] for r in runs[label][kind])
+    def median(label: str, kind: str) -> dict[str, float]:
+        return {
+            k: statistics.median(r[k] for r in runs[label][kind]) for k in ("rps", "p50", "p99")
+        }
 
-    print(
-        f"\n@{ref} (old) vs this checkout (new), {args.workers} workers, 32 connections, "
-        f"{args.rounds} interleaved rounds of {args.seconds} s (medians):"
-    )
-    print(
-        f"{'':>34} | {'old req/s':>9} {'p50':>7} {'p99':>7} | {'new req/s':>9} {'p50':>7} {'p99':>7} "
-        f"| {'req/s ×':>7} {'p99 ×':>6} | errors old/new"
-    )
     names = {
         "distinct": "search, every query distinct",
         "memo": "search, repeated questions",
         "suggest": "suggest, typing prefixes",
     }
-    for kind in kinds:
-        o = {k: median("old", kind, k) for k in ("rps", "p50", "p99")}
-        w = {k: median("new", kind, k) for k in ("rps", "p50", "p99")}
-        errors = [sum(r["errors"] for r in runs[label][kind]) for label in ("old", "new")]
+    for ref in refs:
         print(
-            f"{names[kind]:>34} | {o['rps']:>9.0f} {o['p50']:>7.2f} {o['p99']:>7.2f} "
-            f"| {w['rps']:>9.0f} {w['p50']:>7.2f} {w['p99']:>7.2f} "
-            f"| {w['rps'] / o['rps']:>7.2f} {w['p99'] / o['p99']:>6.2f} | {errors[0]:.0f}/{errors[1]:.0f}"
+            f"\n@{ref} (old) vs this checkout (new), {args.workers} workers, 32 connections, "
+            f"{args.rounds} interleaved rounds of {args.seconds} s (medians):"
         )
-    print("  req/s × and p99 × are new / old; latencies in ms.")
+        print(
+            f"{'':>30} | {'old req/s':>9} {'p50':>7} {'p99':>7} | {'new req/s':>9} {'p50':>7} "
+            f"{'p99':>7} | {'req/s ×':>7} {'p99 ×':>6} | errors old/new"
+        )
+        for kind in kinds:
+            o, w = median(ref, kind), median("new", kind)
+            errors = [
+                f"{sum(r['non2xx'] for r in runs[label][kind]):.0f}+{sum(r['socket'] for r in runs[label][kind]):.0f}"
+                for label in (ref, "new")
+            ]
+            print(
+                f"{names[kind]:>30} | {o['rps']:>9.0f} {o['p50']:>7.2f} {o['p99']:>7.2f} "
+                f"| {w['rps']:>9.0f} {w['p50']:>7.2f} {w['p99']:>7.2f} "
+                f"| {w['rps'] / o['rps']:>7.2f} {w['p99'] / o['p99']:>6.2f} | {errors[0]} / {errors[1]}"
+            )
+    print(
+        "  req/s × and p99 × are new / old; latencies in ms; errors: non-2xx + socket errors "
+        "(wrk's 2 s timeouts)."
+    )
 
 
 def main() -> int:
@@ -268,8 +288,9 @@ def main() -> int:
     ap.add_argument("--connections", default="1,8,32")
     ap.add_argument(
         "--against",
-        default="882a7bf",
-        help="old commit served beside this checkout ('' skips; default: main before the speed work)",
+        default="a732ca4,882a7bf",
+        help="old commits served beside this checkout, comma-separated ('' skips; default: main "
+        "before issue 9, whose search issue 14 measured, and main after issue 9)",
     )
     ap.add_argument("--only-against", action="store_true", help="skip the single-server tables")
     ap.add_argument(
@@ -283,7 +304,7 @@ def main() -> int:
     os.environ["KB_SEARCH_PER_MINUTE"] = "1000000000"
     if args.against and not args.postgres_only:
         asked = queries(QUERIES) + [q for f in sorted(TUNE.glob("*.tsv")) for q in queries(f)]
-        against(args.against, asked, args)
+        against([r for r in args.against.split(",") if r], asked, args)
     if args.only_against:
         return 0
     conns = [int(c) for c in args.connections.split(",")]
@@ -349,14 +370,18 @@ def compare(args: argparse.Namespace, paths: list[str], on: str, title: str) -> 
     print(f"\n{title}, search at 32 connections, {args.rounds} interleaved rounds (medians):")
     for label, cache in (("memo", True), ("computed", False)):
         runs: dict[bool, list[dict[str, float]]] = {True: [], False: []}
-        for _ in range(args.rounds):
-            for recording in (False, True):
-                proc, url = start(args.workers, recording, on, cache=cache)
-                try:
-                    runs[recording].append(wrk(url, paths, 32, args.seconds))
-                finally:
-                    proc.terminate()
-                    proc.wait()
+        # Both servers up and warm before the first round; the rounds alternate which goes first.
+        servers = {recording: start(args.workers, recording, on, cache) for recording in runs}
+        try:
+            for _, url in servers.values():
+                warm_up(url, paths)
+            for n in range(args.rounds):
+                for recording in (False, True) if n % 2 == 0 else (True, False):
+                    runs[recording].append(wrk(servers[recording][1], paths, 32, args.seconds))
+        finally:
+            for proc, _ in servers.values():
+                proc.terminate()
+                proc.wait()
         rps = {k: statistics.median(r["rps"] for r in v) for k, v in runs.items()}
         p99 = {k: statistics.median(r["p99"] for r in v) for k, v in runs.items()}
         errors = sum(r["errors"] for rs in runs.values() for r in rs)

@@ -220,7 +220,7 @@ def measure(
 
 
 BEFORE_ISSUE_9 = "a732ca4"  # main before the blind evaluation and the fitted ranking
-BEFORE_ISSUE_14 = "882a7bf"  # main after issue 9, before the speed work
+BEFORE_ISSUE_14 = "882a7bf"  # main after issue 9 (which already scored from cached postings)
 # The old commit's side: index its own docs/, then time each query of every round it is sent.
 OLD_RUNNER = """
 import json, os, sys, tempfile, time, warnings
