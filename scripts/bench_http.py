@@ -11,8 +11,11 @@ code on its own copy of its help center, beside this checkout's, and measures al
 rounds: every question new (phrasings never sent before, so no memo helps), repeated questions,
 and /api/suggest over typing prefixes. It prints medians and ratios.
 
+With --postgres, also recording to that PostgreSQL vs recording off at 32 connections (`auto`
+starts a throwaway cluster with tests/postgres.py; --postgres-only runs just that comparison).
+
     python scripts/bench_http.py [--workers 2] [--seconds 10] [--rounds 3] [--against REF,REF]
-        [--only-compression]
+        [--postgres URL|auto] [--postgres-only] [--only-compression]
 """
 
 from __future__ import annotations
@@ -60,7 +63,7 @@ def free_port() -> int:
 
 
 def start(
-    workers: int, analytics: bool, db: Path, cache: bool = True
+    workers: int, analytics: bool, db: Path | str, cache: bool = True
 ) -> tuple[subprocess.Popen, str]:
     """Start `kb serve` on a free port; return the process and its base URL once healthy."""
     port = free_port()
@@ -299,12 +302,16 @@ def main() -> int:
         action="store_true",
         help="only search with compression off, gzip, Brotli",
     )
+    ap.add_argument(
+        "--postgres", help="postgresql://… to record into, or auto (a throwaway cluster)"
+    )
+    ap.add_argument("--postgres-only", action="store_true", help="only the PostgreSQL comparison")
     args = ap.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is missing: apt-get install wrk")
     # wrk is one client: a per-client search budget would measure the limiter, not the search.
     os.environ["KB_SEARCH_PER_MINUTE"] = "1000000000"
-    if args.against and not args.only_compression:
+    if args.against and not args.postgres_only and not args.only_compression:
         asked = queries(QUERIES) + [q for f in sorted(TUNE.glob("*.tsv")) for q in queries(f)]
         against([r for r in args.against.split(",") if r], asked, args)
     if args.only_against:
@@ -326,6 +333,8 @@ def main() -> int:
         f"kb serve --workers {args.workers}; {len(search_paths)} distinct queries; wrk {args.seconds}s per run; "
         f"{os.cpu_count()} CPUs shared by server and wrk\n"
     )
+    if args.postgres_only:
+        return postgres_comparison(args, search_paths)
     with tempfile.TemporaryDirectory() as analytics_dir:
         db = Path(analytics_dir) / "a.sqlite3"
         if args.only_compression:
@@ -362,28 +371,65 @@ def main() -> int:
                 f"| {errors:.0f}"
             )
 
-        print(
-            f"\nAnalytics recording on vs off, search at 32 connections, {args.rounds} interleaved rounds (medians):"
-        )
-        for label, cache in (("memo", True), ("computed", False)):
-            runs: dict[bool, list[dict[str, float]]] = {True: [], False: []}
-            for _ in range(args.rounds):
-                for on in (False, True):
-                    proc, url = start(args.workers, on, db, cache=cache)
-                    try:
-                        runs[on].append(wrk(url, search_paths, 32, args.seconds))
-                    finally:
-                        proc.terminate()
-                        proc.wait()
-            rps = {on: statistics.median(r["rps"] for r in runs[on]) for on in runs}
-            p99 = {on: statistics.median(r["p99"] for r in runs[on]) for on in runs}
-            errors = sum(r["errors"] for rs in runs.values() for r in rs)
-            print(
-                f"  {label:>8}: off {rps[False]:7.0f} req/s (p99 {p99[False]:6.2f}) | on {rps[True]:7.0f} req/s "
-                f"(p99 {p99[True]:6.2f}) | on/off {rps[True] / rps[False]:.3f} | errors {errors:.0f}"
-            )
+        compare(args, search_paths, db, "Analytics recording (SQLite) on vs off")
         compression(args, search_paths, db)
+    if args.postgres:
+        postgres_comparison(args, search_paths)
     return 0
+
+
+def compare(args: argparse.Namespace, paths: list[str], on: str, title: str) -> None:
+    """Print searches/s and p99 at 32 connections with recording into `on` vs off, interleaved."""
+    print(f"\n{title}, search at 32 connections, {args.rounds} interleaved rounds (medians):")
+    for label, cache in (("memo", True), ("computed", False)):
+        runs: dict[bool, list[dict[str, float]]] = {True: [], False: []}
+        # Both servers up and warm before the first round; the rounds alternate which goes first.
+        servers = {recording: start(args.workers, recording, on, cache) for recording in runs}
+        try:
+            for _, url in servers.values():
+                warm_up(url, paths)
+            for n in range(args.rounds):
+                for recording in (False, True) if n % 2 == 0 else (True, False):
+                    runs[recording].append(wrk(servers[recording][1], paths, 32, args.seconds))
+        finally:
+            for proc, _ in servers.values():
+                proc.terminate()
+                proc.wait()
+        rps = {k: statistics.median(r["rps"] for r in v) for k, v in runs.items()}
+        p99 = {k: statistics.median(r["p99"] for r in v) for k, v in runs.items()}
+        errors = sum(r["errors"] for rs in runs.values() for r in rs)
+        print(
+            f"  {label:>8}: off {rps[False]:7.0f} req/s (p99 {p99[False]:6.2f}) | on {rps[True]:7.0f} req/s "
+            f"(p99 {p99[True]:6.2f}) | on/off {rps[True] / rps[False]:.3f} | errors {errors:.0f}"
+        )
+
+
+def postgres_comparison(args: argparse.Namespace, paths: list[str]) -> int:
+    """Compare recording into PostgreSQL with recording off (a throwaway cluster for `auto`)."""
+    sys.path.insert(0, str(ROOT))
+    from tests import postgres
+
+    folder = None
+    url = args.postgres
+    if url in (None, "auto"):
+        folder = Path(tempfile.mkdtemp(prefix="kb-bench-pg-"))
+        url = postgres.start(folder)
+    try:
+        compare(args, paths, url, "Recording to PostgreSQL on vs off")
+        print(f"  events stored: {stored(url)}")
+    finally:
+        if folder:
+            postgres.stop(folder, "immediate")
+            shutil.rmtree(folder, ignore_errors=True)
+    return 0
+
+
+def stored(url: str) -> int:
+    """Given the PostgreSQL URL, return how many searches it holds (proof the runs recorded)."""
+    import psycopg
+
+    with psycopg.connect(url) as c:
+        return c.execute("SELECT count(*) FROM searches").fetchone()[0]
 
 
 ACCEPT = {"off": (), "gzip": ("Accept-Encoding: gzip",), "br": ("Accept-Encoding: br, gzip",)}

@@ -17,10 +17,19 @@ def main() -> int:
     ap.add_argument("--width", type=int, default=1280)
     ap.add_argument("--height", type=int, default=900)
     ap.add_argument("--full", action="store_true", help="whole page, not just the viewport")
+    ap.add_argument(
+        "--cookie",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="send this cookie (e.g. an editor's kb_admin session, to see /admin/)",
+    )
     args = ap.parse_args()
     with sync_playwright() as p:
         browser = launch(p)
         page = browser.new_page(viewport={"width": args.width, "height": args.height})
+        cookies = [c.split("=", 1) for c in args.cookie]
+        page.context.add_cookies([{"name": n, "value": v, "url": args.url} for n, v in cookies])
         errors: list[str] = []
         page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
         page.goto(args.url, wait_until="networkidle")

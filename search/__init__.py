@@ -43,6 +43,10 @@ _LAZY = {
     "new_page": "scaffold",
     "publish": "publisher",
     "report": "analytics",
+    "gaps": "gaps",
+    "add_editor": "editors",
+    "remove_editor": "editors",
+    "list_editors": "editors",
 }
 
 __all__ = [

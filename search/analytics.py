@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+import calendar
 import contextlib
 import itertools
 import json
 import logging
-import select
+import select as io
 import signal
 import socket
-import sqlite3
 import subprocess
 import sys
 import threading
@@ -17,10 +17,14 @@ import time
 from pathlib import Path
 from typing import Any
 
-from .contracts import Report
-from .eventstore import connect
+from sqlalchemy import Connection, Select, and_, exists, func, not_, or_, select
+
+from .contracts import DayTrend, Report
+from .eventdb import create, migrate, sqlite_path, store_url
+from .eventtables import clicks, daily, feedback, searches
 from .eventwriter import RECORD_BYTES
 from .redaction import redact
+from .retention import CHINA, DAY, day_of, search_counts
 
 log = logging.getLogger("kb.analytics")
 
@@ -42,8 +46,9 @@ class Recorder:
     writer is restarted when it dies (whatever killed it), reading on where it stopped.
     """
 
-    def __init__(self, store: str | Path, restart_after: float = 1.0) -> None:
-        self.store = store if isinstance(store, str) else f"sqlite:{store}"
+    def __init__(self, store: str | Path, restart_after: float = 1.0, keep_days: int = 180) -> None:
+        self.store = store_url(store)
+        self.keep_days = keep_days
         self.restart_after = restart_after
         self.acknowledged = 0  # events handed to the queue
         self.dropped = 0  # events refused (queue full) or dropped by the writer
@@ -69,7 +74,7 @@ class Recorder:
     def _spawn(self) -> subprocess.Popen[bytes]:
         fd = self._queue_end.fileno()
         return subprocess.Popen(
-            [sys.executable, "-m", "search.eventwriter", str(fd), self.store],
+            [sys.executable, "-m", "search.eventwriter", str(fd), self.store, str(self.keep_days)],
             pass_fds=(fd,),
             stdin=subprocess.DEVNULL,
             cwd=Path(__file__)
@@ -105,18 +110,25 @@ class Recorder:
         self.acknowledged += 1
         return True
 
-    def search(self, query: str, total: int, top_id: str | None, took_ms: float) -> bool:
+    def search(
+        self, query: str, total: int, top_id: str | None, took_ms: float, view: str | None = None
+    ) -> bool:
         """Record one search (the query redacted first); return whether the queue took it."""
-        row = (time.time(), clean_query(query), total, top_id, round(took_ms, 2))
+        row = (time.time(), clean_query(query), total, top_id, round(took_ms, 2), view)
         return self._send({"event": "searches", "row": row})
 
-    def click(self, query: str, fid: str, rank: int | None) -> bool:
+    def click(self, query: str, fid: str, rank: int | None, view: str | None = None) -> bool:
         """Record one click on a result (the query redacted first); return whether the queue took it."""
-        return self._send({"event": "clicks", "row": (time.time(), clean_query(query), fid, rank)})
+        row = (time.time(), clean_query(query), fid, rank, view)
+        return self._send({"event": "clicks", "row": row})
 
-    def feedback(self, fid: str, helpful: bool, reason: str | None) -> bool:
+    def feedback(
+        self, fid: str, helpful: bool, reason: str | None, view: str | None = None
+    ) -> bool:
         """Record one 有帮助/没帮助 vote: the answer, the vote and a fixed reason, nothing about who."""
-        return self._send({"event": "feedback", "row": (time.time(), fid, int(helpful), reason)})
+        return self._send(
+            {"event": "feedback", "row": (time.time(), fid, int(helpful), reason, view)}
+        )
 
     def flush(self, timeout: float = 10.0) -> bool:
         """Block until everything recorded so far is written or dropped; return False on timeout."""
@@ -128,7 +140,7 @@ class Recorder:
                     return False
                 time.sleep(0.01)
             while (left := deadline - time.monotonic()) > 0:
-                ready, _, _ = select.select([self._sock], [], [], left)
+                ready, _, _ = io.select([self._sock], [], [], left)
                 if not ready:
                     break
                 try:
@@ -164,84 +176,205 @@ class Recorder:
         self._queue_end.close()
 
 
-def _rows(db: sqlite3.Connection, sql: str, *params: Any) -> list[dict[str, Any]]:
-    cur = db.execute(sql, params)
-    names = [c[0] for c in cur.description]
-    return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+def day_number(ts: float) -> int:
+    """Given a Unix time, return its day (China time) as days since 1970-01-01."""
+    return int((ts + CHINA) // DAY)
 
 
-def report(path: Path, days: int = 30, top: int = 20, now: float | None = None) -> Report:
-    """Given the analytics database, return the report of the last `days` days."""
-    since = (now or time.time()) - days * 86400
-    if not path.exists():
-        return _empty_report(days)
-    db = connect(path, timeout=2.0)
-    try:
-        total = db.execute("SELECT count(*) FROM searches WHERE ts >= ?", (since,)).fetchone()[0]
-        feedback = _rows(
-            db,
-            "SELECT id, sum(helpful) AS helpful, sum(1 - helpful) AS not_helpful FROM feedback "
-            "WHERE ts >= ? GROUP BY id ORDER BY not_helpful DESC, id LIMIT ?",
-            since,
-            top,
+def day_label(day: int) -> str:
+    """Given a day number, return it as YYYY-MM-DD."""
+    return time.strftime("%Y-%m-%d", time.gmtime(day * DAY))
+
+
+def day_start(label: str) -> float:
+    """Given YYYY-MM-DD, return the Unix time its day begins in China; ValueError when not a date."""
+    return calendar.timegm(time.strptime(label, "%Y-%m-%d")) - CHINA
+
+
+def _rows(connection: Connection, query: Select) -> list[dict[str, Any]]:
+    return [dict(row._mapping) for row in connection.execute(query)]
+
+
+def _settled(s: Any, since: float, until: float) -> Any:
+    """Searches in the window that are not a prefix of a later query from the same page view."""
+    later = searches.alias("later")
+    typed_on = exists().where(
+        later.c.view == s.c.view,
+        later.c.ts > s.c.ts,
+        later.c.ts < until,
+        func.length(later.c.query) > func.length(s.c.query),
+        func.substr(later.c.query, 1, func.length(s.c.query)) == s.c.query,
+    )
+    return and_(s.c.ts >= since, s.c.ts < until, or_(s.c.view.is_(None), not_(typed_on)))
+
+
+def trend(connection: Connection, since: float, until: float) -> list[DayTrend]:
+    """Given a window, return per day: searches, zero-result share and click-through (raw and rolled up)."""
+    s = searches.alias("s")
+    clicked = exists().where(clicks.c.query == s.c.query, clicks.c.ts >= since, clicks.c.ts < until)
+    day = day_of(s.c.ts).label("day")
+    raw = (
+        select(day, *search_counts(s, clicked)).where(s.c.ts >= since, s.c.ts < until).group_by(day)
+    )
+    days: dict[int, dict[str, int]] = {}
+    keys = ("searches", "zero_results", "with_results", "clicked")
+    for row in connection.execute(raw):
+        days[int(row.day)] = {k: int(getattr(row, k) or 0) for k in keys}
+    rolled = select(daily).where(
+        daily.c.day >= day_number(since), daily.c.day <= day_number(until - 1)
+    )
+    for row in connection.execute(rolled):
+        into = days.setdefault(int(row.day), dict.fromkeys(keys, 0))
+        for k in keys:
+            into[k] += getattr(row, k)
+    out: list[DayTrend] = []
+    for d in sorted(days):
+        c = days[d]
+        out.append(
+            DayTrend(
+                day=day_label(d),
+                searches=c["searches"],
+                zero_share=round(c["zero_results"] / c["searches"], 3) if c["searches"] else 0.0,
+                click_through=round(c["clicked"] / c["with_results"], 3)
+                if c["with_results"]
+                else 0.0,
+            )
         )
-        for row in feedback:
-            row["reasons"] = {
-                r["reason"]: r["n"]
-                for r in _rows(
-                    db,
-                    "SELECT reason, count(*) AS n FROM feedback WHERE ts >= ? AND id = ? "
-                    "AND helpful = 0 AND reason IS NOT NULL GROUP BY reason ORDER BY n DESC",
-                    since,
-                    row["id"],
-                )
-            }
-        return {  # type: ignore[typeddict-item]  # rows are the SELECTs' columns, as Report names them
-            "days": days,
-            "searches": total,
-            "top_queries": _rows(
-                db,
-                "SELECT query, count(*) AS count, max(total) AS results FROM searches "
-                "WHERE ts >= ? GROUP BY query ORDER BY count DESC, query LIMIT ?",
-                since,
-                top,
-            ),
-            "zero_result_queries": _rows(
-                db,
-                "SELECT query, count(*) AS count FROM searches WHERE ts >= ? AND total = 0 "
-                "GROUP BY query ORDER BY count DESC, query LIMIT ?",
-                since,
-                top,
-            ),
-            "unclicked_queries": _rows(
-                db,
-                "SELECT s.query, count(*) AS count, max(s.top_id) AS top_id FROM searches s "
-                "WHERE s.ts >= ?1 AND s.total > 0 AND NOT EXISTS "
-                "(SELECT 1 FROM clicks c WHERE c.query = s.query AND c.ts >= ?1) "
-                "GROUP BY s.query ORDER BY count DESC, s.query LIMIT ?2",
-                since,
-                top,
-            ),
-            "most_read": _rows(
-                db,
-                "SELECT id, count(*) AS clicks FROM clicks WHERE ts >= ? "
-                "GROUP BY id ORDER BY clicks DESC, id LIMIT ?",
-                since,
-                top,
-            ),
-            "feedback": feedback,
-        }
+    return out
+
+
+def prepare(store: str | Path) -> None:
+    """Given the analytics store, create or migrate its schema now (`kb` does this when it starts)."""
+    engine = create(store_url(store))
+    try:
+        migrate(engine)
     finally:
-        db.close()
+        engine.dispose()
 
 
-def _empty_report(days: int) -> Report:
+def report(
+    store: str | Path,
+    days: int = 30,
+    top: int = 20,
+    now: float | None = None,
+    start: str | None = None,
+    end: str | None = None,
+) -> Report:
+    """Given the analytics store and a window (the last `days` days, or start..end dates inclusive), return the report."""
+    until = (now or time.time()) + 1
+    since = until - 1 - days * DAY
+    if start:
+        since = day_start(start)
+    if end:
+        until = day_start(end) + DAY
+    path = sqlite_path(store)
+    if path is not None and not path.exists():
+        return _empty_report(days, since, until)
+    engine = create(store_url(store))
+    try:
+        migrate(engine)
+        with engine.connect() as connection:
+            return _report(connection, since, until, days, top)
+    finally:
+        engine.dispose()
+
+
+def _report(connection: Connection, since: float, until: float, days: int, top: int) -> Report:
+    s = searches.alias("s")
+    window = and_(feedback.c.ts >= since, feedback.c.ts < until)
+    not_helpful = func.sum(1 - feedback.c.helpful).label("not_helpful")
+    votes = _rows(
+        connection,
+        select(feedback.c.id, func.sum(feedback.c.helpful).label("helpful"), not_helpful)
+        .where(window)
+        .group_by(feedback.c.id)
+        .order_by(not_helpful.desc(), feedback.c.id)
+        .limit(top),
+    )
+    for row in votes:
+        n = func.count().label("n")
+        row["reasons"] = {
+            r["reason"]: r["n"]
+            for r in _rows(
+                connection,
+                select(feedback.c.reason, n)
+                .where(window, feedback.c.id == row["id"], feedback.c.helpful == 0)
+                .where(feedback.c.reason.is_not(None))
+                .group_by(feedback.c.reason)
+                .order_by(n.desc(), feedback.c.reason),
+            )
+        }
+    count = func.count().label("count")
+    settled = _settled(s, since, until)
+    any_click = exists().where(
+        clicks.c.query == s.c.query, clicks.c.ts >= since, clicks.c.ts < until
+    )
+    reads = func.count().label("clicks")
+    return {  # type: ignore[typeddict-item]  # rows are the SELECTs' columns, as Report names them
+        "days": days,
+        "start": day_label(day_number(since)),
+        "end": day_label(day_number(until - 1)),
+        "searches": connection.execute(
+            select(func.count()).select_from(s).where(s.c.ts >= since, s.c.ts < until)
+        ).scalar_one(),
+        "trend": trend(connection, since, until),
+        "top_queries": _rows(
+            connection,
+            select(s.c.query, count, func.max(s.c.total).label("results"))
+            .where(s.c.ts >= since, s.c.ts < until)
+            .group_by(s.c.query)
+            .order_by(count.desc(), s.c.query)
+            .limit(top),
+        ),
+        "zero_result_queries": _rows(
+            connection,
+            select(s.c.query, count)
+            .where(settled, s.c.total == 0)
+            .group_by(s.c.query)
+            .order_by(count.desc(), s.c.query)
+            .limit(top),
+        ),
+        "unclicked_queries": _rows(
+            connection,
+            select(s.c.query, count, func.max(s.c.top_id).label("top_id"))
+            .where(settled, s.c.total > 0, not_(any_click))
+            .group_by(s.c.query)
+            .order_by(count.desc(), s.c.query)
+            .limit(top),
+        ),
+        "most_read": _rows(
+            connection,
+            select(clicks.c.id, reads)
+            .where(clicks.c.ts >= since, clicks.c.ts < until)
+            .group_by(clicks.c.id)
+            .order_by(reads.desc(), clicks.c.id)
+            .limit(top),
+        ),
+        "feedback": votes,
+        "not_helpful_queries": _rows(
+            connection,
+            # The query a shopper clicked through, in the page view where they then voted 没帮助.
+            select(clicks.c.query, count)
+            .join(feedback, and_(feedback.c.view == clicks.c.view, feedback.c.id == clicks.c.id))
+            .where(window, feedback.c.helpful == 0, clicks.c.ts >= since, clicks.c.ts < until)
+            .group_by(clicks.c.query)
+            .order_by(count.desc(), clicks.c.query)
+            .limit(top),
+        ),
+    }
+
+
+def _empty_report(days: int, since: float, until: float) -> Report:
     return Report(
         days=days,
+        start=day_label(day_number(since)),
+        end=day_label(day_number(until - 1)),
         searches=0,
+        trend=[],
         top_queries=[],
         zero_result_queries=[],
         unclicked_queries=[],
         most_read=[],
         feedback=[],
+        not_helpful_queries=[],
     )

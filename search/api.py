@@ -19,6 +19,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.schemas import SchemaGenerator
 
+from search import admin
 from search.analytics import REASONS, Recorder
 from search.catalogue import load_catalogue
 from search.compression import Compression
@@ -52,6 +53,7 @@ BODY_SECONDS = 10.0  # a body still arriving after this long is refused
 _DIGITS = re.compile(r"[0-9]{1,6}")
 _HOST = re.compile(r"(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
+_VIEW = re.compile(r"[0-9a-f]{8,32}")  # a page view's random id: nothing a shopper typed
 
 schemas = SchemaGenerator(
     {
@@ -83,6 +85,15 @@ def _int_param(request: Request, name: str, default: int, low: int, high: int) -
     return value
 
 
+def _view(value: object) -> str | None:
+    """Given a page-view id from a request, return it, or raise BadQuery when it is not one."""
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str) or not _VIEW.fullmatch(value):
+        raise BadQuery("view 必须是 8 到 32 位的十六进制字符", "每次打开页面时随机生成一个")
+    return value
+
+
 def _q(request: Request) -> str:
     q = request.query_params.get("q")
     if q is None:
@@ -97,6 +108,8 @@ async def search_endpoint(request: Request) -> Response:
       - {name: q, in: query, required: true, schema: {type: string, maxLength: 1000}, description: 用户的问题}
       - {name: limit, in: query, schema: {type: integer, minimum: 1, maximum: 50, default: 10}}
       - {name: category, in: query, schema: {type: string}, description: 只看某个分类，例如 退货}
+      - {name: record, in: query, schema: {type: integer, enum: [0, 1], default: 1}, description: 0 表示输入途中的搜索，不计入报告}
+      - {name: view, in: query, schema: {type: string, pattern: "^[0-9a-f]{8,32}$"}, description: 页面浏览的随机 id，把搜索和点击连在一起}
     responses:
       200:
         description: 按相关度排序的答案
@@ -140,6 +153,8 @@ async def search_endpoint(request: Request) -> Response:
     q = _q(request)
     limit = _int_param(request, "limit", 10, 1, MAX_LIMIT)
     category = request.query_params.get("category") or None
+    record = _int_param(request, "record", 1, 0, 1)
+    view = _view(request.query_params.get("view"))
     request.app.state.search_limiter.check(_client(request))
     if len(unicodedata.normalize("NFKC", q)) > LONG_QUERY:
         engine: Engine = request.app.state.long_engine
@@ -149,9 +164,9 @@ async def search_endpoint(request: Request) -> Response:
             request, search, settings, q, limit=limit, category=category
         )
     recorder: Recorder | None = request.app.state.recorder
-    if recorder:
+    if recorder and record:
         top = result["results"][0]["id"] if result["results"] else None
-        recorder.search(q, result["total"], top, result["took_ms"])
+        recorder.search(q, result["total"], top, result["took_ms"], view)
     return JSONResponse(result, headers={"Cache-Control": "no-store"})
 
 
@@ -270,6 +285,7 @@ async def feedback_endpoint(request: Request) -> Response:
               id: {type: string, description: FAQ id}
               helpful: {type: boolean}
               reason: {type: string, enum: [信息不全, 看不懂, 和我的情况不符, 其他]}
+              view: {type: string, description: 页面浏览的随机 id}
     responses:
       202: {description: 已记录}
       503: {description: 记录服务暂时繁忙（没有记录）}
@@ -290,9 +306,10 @@ async def feedback_endpoint(request: Request) -> Response:
         raise BadQuery(
             "reason 只能在“没帮助”时填写，且必须是给定选项之一", f"可选：{'、'.join(REASONS)}"
         )
-    _only(data, {"id", "helpful", "reason"})
+    _only(data, {"id", "helpful", "reason", "view"})
+    view = _view(data.get("view"))
     recorder: Recorder | None = request.app.state.recorder
-    if recorder and not recorder.feedback(fid, helpful, reason):
+    if recorder and not recorder.feedback(fid, helpful, reason, view):
         raise RecorderFull("反馈暂时无法记录")
     return JSONResponse({"status": "recorded"}, status_code=202)
 
@@ -310,6 +327,7 @@ async def click_endpoint(request: Request) -> Response:
               query: {type: string, maxLength: 1000}
               id: {type: string}
               rank: {type: integer, minimum: 1}
+              view: {type: string, description: 页面浏览的随机 id（和搜索时的相同）}
     responses:
       202: {description: 已记录}
       503: {description: 记录服务暂时繁忙（没有记录）}
@@ -321,7 +339,7 @@ async def click_endpoint(request: Request) -> Response:
     """
     request.app.state.click_limiter.check(_client(request))
     data = await _json_body(request)
-    _only(data, {"query", "id", "rank"})
+    _only(data, {"query", "id", "rank", "view"})
     fid = _answer_id(request, data, ("faq", "intro"))
     query = data.get("query")
     if not isinstance(query, str) or not query.strip() or len(query) > 1000:
@@ -335,7 +353,7 @@ async def click_endpoint(request: Request) -> Response:
     ):
         raise BadQuery(f"rank 必须是 1 到 {MAX_LIMIT} 的整数", "第一条结果的 rank 是 1")
     recorder: Recorder | None = request.app.state.recorder
-    if recorder and not recorder.click(query, fid, rank):
+    if recorder and not recorder.click(query, fid, rank, _view(data.get("view"))):
         raise RecorderFull("点击暂时无法记录")
     return JSONResponse({"status": "recorded"}, status_code=202)
 
@@ -428,7 +446,9 @@ def create_app(settings: Settings | None = None, *, analytics: bool | None = Non
             warm(settings)
             search(settings, "退货运费", limit=1)
         if analytics:
-            app.state.recorder = Recorder(settings.analytics_db)
+            app.state.recorder = Recorder(
+                settings.analytics_store, keep_days=settings.analytics_keep_days
+            )
         yield
         if app.state.recorder:
             app.state.recorder.close()
@@ -444,6 +464,7 @@ def create_app(settings: Settings | None = None, *, analytics: bool | None = Non
         Route(
             "/assets/kb/service.json", service_endpoint, methods=["GET"], include_in_schema=False
         ),
+        *admin.routes(),
         Route("/sitemap.xml", sitemap_endpoint, methods=["GET"], include_in_schema=False),
         # Any other /api/… (or a known one with the wrong method) is a JSON error, never a site page.
         Route(
@@ -468,6 +489,7 @@ def create_app(settings: Settings | None = None, *, analytics: bool | None = Non
     budget = settings.search_per_minute
     app.state.search_limiter = RateLimiter(budget, 60.0, limits / "search.bin")
     app.state.search_threads = anyio.CapacityLimiter(settings.search_threads)
+    app.state.login_client_limiter, app.state.login_account_limiter = admin.limiters(limits)
     app.state.long_lane = anyio.CapacityLimiter(1)
     app.state.long_thread = anyio.CapacityLimiter(1)
     app.state.long_engine = Engine(settings)  # its own searcher and lock, following releases too

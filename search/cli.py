@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import search
-from search.contracts import Report
+from search.contracts import Gap, Report
 from search.errors import ContentError, DataFileError, KbError
 
 STARTED = time.perf_counter()  # for the start-up time kb search reports beside the search's own
@@ -198,7 +198,10 @@ def _serve(args: argparse.Namespace, settings: search.Settings) -> int:
 
 def format_report(data: Report) -> str:
     """Given report data, return it as readable Chinese text for a terminal."""
-    out = [f"最近 {data['days']} 天：共 {data['searches']} 次搜索", ""]
+    out = [
+        f"最近 {data['days']} 天（{data['start']} 至 {data['end']}）：共 {data['searches']} 次搜索",
+        "",
+    ]
 
     def table(
         title: str, rows: Sequence[Mapping[str, object]], fmt: str, empty: str = "（无）"
@@ -209,6 +212,11 @@ def format_report(data: Report) -> str:
             out.append(empty)
         out.append("")
 
+    table(
+        "每天（含已汇总的旧记录）",
+        data["trend"],
+        "  {day}  {searches:>5} 次搜索  无结果 {zero_share:.0%}  点击率 {click_through:.0%}",
+    )
     table("热门搜索", data["top_queries"], "{count:>5} 次  {query}  （{results} 条结果）")
     table(
         "没有结果的搜索（考虑补充内容或同义词）",
@@ -233,10 +241,33 @@ def format_report(data: Report) -> str:
     return "\n".join(out)
 
 
+def format_gaps(rows: list[Gap]) -> str:
+    """Given content-gap groups, return them as readable Chinese text for a terminal."""
+    if not rows:
+        return "== 内容缺口 ==\n（无：没有找不到答案的搜索）"
+    out = ["== 内容缺口（意思相同的无结果 / 没帮助搜索）=="]
+    for n, row in enumerate(rows, 1):
+        out.append(f"{n:>3}. {row['count']} 次  {' / '.join(row['queries'][:6])}  （{row['why']}）")
+        if row["nearest_id"]:
+            out.append(
+                f"     最接近的答案：{row['nearest_id']}「{row['nearest_title']}」 {row['nearest_url']}"
+            )
+            out.append("     在该页 front matter 的 phrasings: 下加：")
+            out.extend(f"       {line}" for line in row["phrasing"].splitlines())
+        else:
+            out.append("     没有接近的答案：考虑写一个新答案（kb new …）")
+    return "\n".join(out)
+
+
 def _report_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--days", type=int, default=30, help="统计最近多少天（默认 30）")
     p.add_argument("--top", type=int, default=20, help="每个列表最多显示几条（默认 20）")
     p.add_argument("--json", action="store_true", help="输出 JSON")
+    p.add_argument(
+        "--gaps",
+        action="store_true",
+        help="只看内容缺口：意思相同的无结果 / 没帮助搜索，最接近的答案和可加的 phrasings:",
+    )
 
 
 @command(
@@ -246,8 +277,55 @@ def _report(args: argparse.Namespace, settings: search.Settings) -> int:
     if args.days < 1 or args.top < 1:
         _err("kb：--days 和 --top 必须是正整数")
         return 2
-    data = search.report(settings.analytics_db, days=args.days, top=args.top)
+    data = search.report(settings.analytics_store, days=args.days, top=args.top)
+    if args.gaps:
+        rows = search.gaps(settings, data)
+        print(json.dumps(rows, ensure_ascii=False, indent=2) if args.json else format_gaps(rows))
+        return 0
     print(json.dumps(data, ensure_ascii=False, indent=2) if args.json else format_report(data))
+    return 0
+
+
+def _admin_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("action", choices=["add-editor", "remove-editor", "list"], help="要做的事")
+    p.add_argument("name", nargs="?", help="编辑的用户名")
+    p.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="从标准输入读密码（脚本用；默认在终端里输入两次）",
+    )
+
+
+def _password(args: argparse.Namespace) -> str | None:
+    import getpass
+
+    if args.password_stdin or not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\r\n")
+    first = getpass.getpass("新密码：")
+    if first != getpass.getpass("再输入一次："):
+        _err("kb：两次输入的密码不一样")
+        return None
+    return first
+
+
+@command("admin", "编辑后台账号：add-editor NAME 设置密码，remove-editor NAME，list", _admin_args)
+def _admin(args: argparse.Namespace, settings: search.Settings) -> int:
+    store = settings.analytics_store
+    if args.action == "list":
+        print("\n".join(search.list_editors(store)) or "（还没有编辑：kb admin add-editor 名字）")
+        return 0
+    if not args.name:
+        _err(f"kb：{args.action} 需要编辑的用户名，例如 kb admin {args.action} xiaoli")
+        return 2
+    if args.action == "remove-editor":
+        search.remove_editor(store, args.name)
+        print(f"已删除编辑 {args.name}，其登录立即失效。")
+        return 0
+    password = _password(args)
+    if password is None:
+        return 2
+    new = search.add_editor(store, args.name, password)
+    print(f"{'已添加编辑' if new else '已更新密码：'} {args.name}。登录：/admin/")
     return 0
 
 

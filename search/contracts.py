@@ -78,16 +78,41 @@ class AnswerFeedback(TypedDict):
     reasons: dict[str, int]  # why not helpful: fixed reason → votes
 
 
+class DayTrend(TypedDict):
+    """One day of searching (China time): raw events and rolled-up daily counts together."""
+
+    day: str  # YYYY-MM-DD
+    searches: int
+    zero_share: float  # share of the day's searches that found nothing
+    click_through: float  # share of the searches with results whose query got a click
+
+
 class Report(TypedDict):
     """`kb report`: what shoppers searched for, found, opened and thought of, over `days` days."""
 
     days: int
+    start: str  # the window's first day, YYYY-MM-DD (China time)
+    end: str  # its last day, inclusive
     searches: int
+    trend: list[DayTrend]
     top_queries: list[TopQuery]
     zero_result_queries: list[QueryCount]
     unclicked_queries: list[UnclickedQuery]
     most_read: list[ReadAnswer]
     feedback: list[AnswerFeedback]
+    not_helpful_queries: list[QueryCount]  # queries clicked through to an answer then voted 没帮助
+
+
+class Gap(TypedDict):
+    """`kb report --gaps`: queries that mean the same and found nothing (or did not help)."""
+
+    queries: list[str]
+    count: int
+    why: str  # 无结果、没帮助
+    nearest_id: str  # "" when no answer is near
+    nearest_title: str
+    nearest_url: str
+    phrasing: str  # the front matter lines to add under phrasings:
 
 
 _SCALARS = {str: "string", int: "integer", float: "number", bool: "boolean"}

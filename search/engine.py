@@ -298,6 +298,15 @@ class Engine:
     # -- searching ---------------------------------------------------------------------------
 
     @_guarded
+    def concepts(self, query: str) -> list[frozenset[str]]:
+        """Given a query, return each informative concept as the index words it may take (synonyms, pinyin, sound-alikes)."""
+        text = validate(query, 1, None, self._categories)
+        lexicon = load_lexicon(self.settings.data_dir)
+        with self._lock:
+            found = analyze_query(text, lexicon, _Vocabulary(self, self._open()))
+        return [frozenset(a.term for a in c.alternatives) or frozenset({c.label}) for c in found]
+
+    @_guarded
     def search(self, query: str, *, limit: int = 10, category: str | None = None) -> dict[str, Any]:
         """Given a shopper's question, return {"query", "total", "took_ms", "results", "related"}.
 
@@ -641,6 +650,11 @@ def search(
 def suggest(settings: Settings, prefix: str, *, limit: int = 8) -> dict[str, Any]:
     """Given settings and a typed prefix, return {"query", "suggestions": [...]}."""
     return engine_for(settings).suggest(prefix, limit=limit)
+
+
+def query_concepts(settings: Settings, query: str) -> list[frozenset[str]]:
+    """Given settings and a query, return its concepts as sets of index words (for grouping queries)."""
+    return engine_for(settings).concepts(query)
 
 
 def warm(settings: Settings, english: bool = False) -> None:

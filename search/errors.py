@@ -173,3 +173,15 @@ class PublishBusy(KbError):
     exit_code = 75
     http_status = 503
     hint = "另一个 kb publish 正在运行；等它结束后再试"
+
+
+class EditorError(KbError):
+    """An editor account cannot be added or changed as asked (bad name, short password, unknown editor)."""
+
+    exit_code = 2
+
+
+class NotSignedIn(KbError):
+    """An editors' dashboard request without a valid session."""
+
+    http_status = 401

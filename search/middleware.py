@@ -83,6 +83,11 @@ def require_own_json(request: Request) -> None:
     media = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
     if media != "application/json":
         raise NotJson("请求体必须是 JSON（Content-Type: application/json）", "按接口说明发送 JSON")
+    require_same_site(request)
+
+
+def require_same_site(request: Request) -> None:
+    """Given a write request, raise CrossSite unless one of the site's own pages sent it."""
     fetch_site = request.headers.get("sec-fetch-site")
     if fetch_site is not None:  # the browser's own verdict: it knows the page's origin
         if fetch_site not in ("same-origin", "none"):

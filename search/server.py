@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import logging
 import os
 from collections.abc import Callable
 
@@ -61,6 +62,15 @@ def log_config() -> dict:
 def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
     """Given settings, serve site and API until interrupted (each worker loads the same read-only index)."""
     import uvicorn
+
+    from .analytics import prepare
+
+    try:
+        prepare(settings.analytics_store)  # the schema before any worker records into it
+    except Exception as e:  # analytics never keep search from starting: the writer retries
+        logging.getLogger("kb.analytics").warning(
+            "analytics: schema not ready (%s)", type(e).__name__
+        )
 
     # The hand-off to uvicorn's workers: each is a fresh process that calls load_settings(), so
     # these Settings travel in the KB_* environment. The only place the library writes it.

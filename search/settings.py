@@ -30,8 +30,9 @@ class Settings:
     site_dir: Path
     build_dir: Path
     index_dir: Path
-    analytics_db: Path
+    analytics_db: Path  # the SQLite file; with a server, where per-host state (rate limits) stays
     mkdocs_yml: Path
+    analytics_url: str = ""  # postgresql://… when every replica records into one server
     stale_after_days: int = 180
     data_dir: Path = DATA_DIR
     search_cache: int = SEARCH_CACHE  # KB_SEARCH_CACHE; 0 computes every answer anew
@@ -49,6 +50,12 @@ class Settings:
     )
     search_threads: int = 2  # searches run in this many threads per worker, off the event loop
     search_per_minute: int = 120  # each client's search budget (also its burst)
+    analytics_keep_days: int = 180  # raw events older than this become daily counts
+
+    @property
+    def analytics_store(self) -> str:
+        """The analytics store the writer and `kb report` use: the server URL, else the SQLite file."""
+        return self.analytics_url or f"sqlite:{self.analytics_db}"
 
     @property
     def words_file(self) -> Path:
@@ -76,6 +83,9 @@ class Settings:
             "KB_HEAD_SECONDS": str(self.head_seconds),
             "KB_SEARCH_THREADS": str(self.search_threads),
             "KB_SEARCH_PER_MINUTE": str(self.search_per_minute),
+            # The server, when replicas share one; else the SQLite file.
+            "KB_ANALYTICS_DB": self.analytics_url or str(self.analytics_db),
+            "KB_ANALYTICS_KEEP_DAYS": str(self.analytics_keep_days),
         }
 
     def with_paths(self, **paths: Path) -> Settings:
@@ -119,8 +129,8 @@ def load_settings(root: Path | str | None = None) -> Settings:
     """Given a checkout root (default: KB_ROOT or the cwd's), return its Settings.
 
     `[tool.kb]` in pyproject.toml sets the paths; KB_DOCS_DIR, KB_SITE_DIR, KB_BUILD_DIR,
-    KB_INDEX_DIR and KB_ANALYTICS_DB override them (tests and deployments use these);
-    KB_SEARCH_CACHE, KB_ANALYTICS, KB_TRUSTED_PROXIES, KB_PUBLIC_HOSTS, KB_MAX_HEAD_BYTES,
+    KB_INDEX_DIR and KB_ANALYTICS_DB (a file, or a postgresql:// URL) override them (tests and
+    deployments use these); KB_ANALYTICS_KEEP_DAYS, KB_SEARCH_CACHE, KB_ANALYTICS, KB_TRUSTED_PROXIES, KB_PUBLIC_HOSTS, KB_MAX_HEAD_BYTES,
     KB_HEAD_SECONDS, KB_SEARCH_THREADS and KB_SEARCH_PER_MINUTE set the service's knobs. This is
     the only place that reads the KB_* environment.
     """
@@ -153,13 +163,17 @@ def load_settings(root: Path | str | None = None) -> Settings:
 
     build_dir = path("build_dir", "_build")
     index_dir = path("index_dir", str(build_dir / "index"))
+    analytics = str(os.environ.get("KB_ANALYTICS_DB") or conf.get("analytics_db") or "")
+    server = analytics if analytics.startswith(("postgresql://", "postgres://")) else ""
+    default_db = str(index_dir.parent / "analytics.sqlite3")
     return Settings(
         root=base,
         docs_dir=path("docs_dir", "docs"),
         site_dir=path("site_dir", "site"),
         build_dir=build_dir,
         index_dir=index_dir,
-        analytics_db=path("analytics_db", str(index_dir.parent / "analytics.sqlite3")),
+        analytics_db=_absolute(Path(default_db)) if server else path("analytics_db", default_db),
+        analytics_url=server,
         mkdocs_yml=base / "mkdocs.yml",
         stale_after_days=int(conf.get("stale_after_days", 180)),
         # The checkout's own data (what mkdocs.yml's jieba_dict_user points at) wins over the
@@ -174,4 +188,5 @@ def load_settings(root: Path | str | None = None) -> Settings:
         head_seconds=float(number("head_seconds", 10.0, float)),
         search_threads=int(number("search_threads", 2)),
         search_per_minute=int(number("search_per_minute", 120)),
+        analytics_keep_days=int(number("analytics_keep_days", 180)),
     )

@@ -10,7 +10,10 @@ from __future__ import annotations
 import functools
 import http.server
 import os
+import shutil
+import tempfile
 import threading
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -144,3 +147,56 @@ def app_client(indexed_project: Settings, tmp_path_factory: pytest.TempPathFacto
     )
     with TestClient(create_app(settings, analytics=False)) as c:
         yield c
+
+
+def _postgres_missing(why: str) -> None:
+    if os.environ.get("CI"):
+        pytest.fail(f"{why} in CI: .ci/run must install postgresql (apt-get) for these tests")
+    pytest.skip(f"PostgreSQL tests need a server: {why} (run .ci/run, or set KB_TEST_POSTGRES)")
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    """The PostgreSQL server's URL: KB_TEST_POSTGRES (.ci/run starts one), else a cluster of this session's own."""
+    if os.environ.get("KB_TEST_POSTGRES"):
+        yield os.environ["KB_TEST_POSTGRES"]
+        return
+    from tests import postgres
+
+    if postgres.binaries() is None:
+        _postgres_missing("KB_TEST_POSTGRES is not set and Debian's postgresql is not installed")
+    folder = Path(
+        tempfile.mkdtemp(prefix="kb-pg-")
+    )  # not pytest's 0700 tmp: the server user reads it
+    yield postgres.start(folder)
+    postgres.stop(folder)
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture
+def postgres_url(postgres_server: str) -> Iterator[str]:
+    """A fresh, empty database on the tests' PostgreSQL server; dropped after."""
+    import psycopg
+
+    name = f"kb_test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(postgres_server, autocommit=True) as c:
+        c.execute(f'CREATE DATABASE "{name}"')
+    yield f"{postgres_server.rsplit('/', 1)[0]}/{name}"
+    with psycopg.connect(postgres_server, autocommit=True) as c:
+        c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def own_postgres() -> Iterator[tuple[Path, str]]:
+    """A PostgreSQL cluster of this test's own (it may stop it): (its folder, its URL)."""
+    from tests import postgres
+
+    if postgres.binaries() is None:
+        _postgres_missing("Debian's postgresql package is not installed")
+    folder = Path(
+        tempfile.mkdtemp(prefix="kb-pg-")
+    )  # not pytest's 0700 tmp: the server user reads it
+    url = postgres.start(folder)
+    yield folder, url
+    postgres.stop(folder, "immediate")
+    shutil.rmtree(folder, ignore_errors=True)

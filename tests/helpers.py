@@ -45,6 +45,7 @@ __all__ = [
     "edit",
     "eventually",
     "free_port",
+    "run_kb",
 ]
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -181,6 +182,19 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def run_kb(
+    settings: Settings, *args: str, env: dict[str, str], stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Given a help center, `kb` arguments and its whole environment, run `kb` as a fresh process; return how it went."""
+    return subprocess.run(
+        [sys.executable, "-m", "search.cli", "--root", str(settings.root), *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
 
 
 class LiveServer:

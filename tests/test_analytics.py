@@ -6,8 +6,13 @@ import sqlite3
 import time
 from pathlib import Path
 
+from starlette.testclient import TestClient
+
+from search import build_index
 from search.analytics import Recorder, report
+from search.api import create_app
 from search.cli import format_report
+from tests.helpers import copy_project
 
 
 def test_report_lists_top_zero_result_unclicked_and_most_read(tmp_path: Path):
@@ -96,3 +101,136 @@ def test_an_unwritable_database_path_drops_events_without_raising(tmp_path: Path
 def test_report_of_a_missing_database_is_empty(tmp_path: Path):
     data = report(tmp_path / "none.sqlite3")
     assert data["searches"] == 0 and data["top_queries"] == []
+
+
+def test_a_prefix_typed_on_the_way_to_a_later_query_is_not_a_zero_result_search(tmp_path: Path):
+    db = tmp_path / "analytics.sqlite3"
+    rec = Recorder(db)
+    for prefix in ("qu", "quxiao"):  # a pause mid-word, recorded before the shopper typed on
+        rec.search(prefix, 0, None, 1.0, view="aaaa1111")
+    rec.search("quxiaodingdan", 3, "cancel-how", 1.0, view="aaaa1111")
+    rec.click("quxiaodingdan", "cancel-how", 1, view="aaaa1111")
+    rec.search("qu", 0, None, 1.0, view="bbbb2222")  # another page view that stopped there
+    rec.close()
+    data = report(db, days=7)
+    assert data["zero_result_queries"] == [{"query": "qu", "count": 1}]
+    assert data["unclicked_queries"] == []
+    assert data["trend"][0]["searches"] == 4 and data["trend"][0]["click_through"] == 1.0
+
+
+def test_a_search_asked_not_to_be_recorded_is_not(tmp_path: Path):
+    settings = copy_project(tmp_path / "p")
+    build_index(settings)
+    with TestClient(create_app(settings)) as client:
+        assert client.get("/api/search", params={"q": "退货", "record": 0}).status_code == 200
+        assert (
+            client.get("/api/search", params={"q": "退货运费", "view": "abcd1234"}).status_code
+            == 200
+        )
+        bad = client.get("/api/search", params={"q": "退货", "view": "13812345678 张三"})
+        assert bad.status_code == 400 and "view" in bad.json()["error"]
+        client.app.state.recorder.flush()
+    rows = (
+        sqlite3.connect(settings.analytics_db)
+        .execute("SELECT query, view FROM searches")
+        .fetchall()
+    )
+    assert rows == [("退货运费", "abcd1234")]
+
+
+def test_the_newest_migration_is_the_head_kb_expects():
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from search.eventdb import HEAD, MIGRATIONS
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    assert ScriptDirectory.from_config(config).get_heads() == [HEAD]
+
+
+def test_an_old_database_is_migrated_and_keeps_its_events(tmp_path: Path):
+    db = tmp_path / "old.sqlite3"
+    old = sqlite3.connect(db)
+    old.executescript(
+        "CREATE TABLE searches (ts REAL NOT NULL, query TEXT NOT NULL, total INTEGER NOT NULL,"
+        " top_id TEXT, took_ms REAL NOT NULL);"
+        "CREATE TABLE clicks (ts REAL NOT NULL, query TEXT NOT NULL, id TEXT NOT NULL, rank INTEGER);"
+        "CREATE TABLE feedback (ts REAL NOT NULL, id TEXT NOT NULL, helpful INTEGER NOT NULL, reason TEXT);"
+    )
+    old.execute(
+        "INSERT INTO searches VALUES (strftime('%s','now'), '退货', 3, 'return-apply', 1.0)"
+    )
+    old.commit()
+    old.close()
+    assert report(db)["searches"] == 1
+    rows = sqlite3.connect(db).execute("SELECT version_num FROM alembic_version").fetchall()
+    assert rows == [("0002",)]
+
+
+def _old_and_new_events(store) -> float:
+    """Record events 200 and 199 days ago and today into the store; return now."""
+    import time as clock
+
+    from sqlalchemy import insert
+
+    from search.eventdb import create, migrate
+    from search.eventtables import clicks, feedback, searches
+
+    now = clock.time()
+    engine = create(store)
+    migrate(engine)
+    with engine.begin() as c:
+        for age, q, total in (
+            (200, "旧的搜索", 0),
+            (200, "旧的搜索", 3),
+            (199, "旧的点击", 2),
+            (0, "今天", 1),
+        ):
+            ts = now - age * 86400
+            c.execute(
+                insert(searches).values(ts=ts, query=q, total=total, top_id=None, took_ms=1.0)
+            )
+            if q == "旧的点击":
+                c.execute(insert(clicks).values(ts=ts, query=q, id="cancel-fee", rank=1))
+        c.execute(
+            insert(feedback).values(
+                ts=now - 200 * 86400, id="cancel-fee", helpful=0, reason="看不懂"
+            )
+        )
+    engine.dispose()
+    return now
+
+
+def check_retention(store) -> None:
+    from search.eventdb import create
+    from search.retention import roll_up
+
+    now = _old_and_new_events(store)
+    engine = create(store)
+    with engine.begin() as c:
+        assert roll_up(c, 180, now) == 5  # four old rows of three kinds (the click too)
+    with engine.begin() as c:
+        assert roll_up(c, 180, now) == 0, "a second roll-up finds nothing left"
+    engine.dispose()
+    data = report(store, days=365, now=now)
+    assert data["searches"] == 1, "raw events past the period are gone"
+    assert [q["query"] for q in data["top_queries"]] == ["今天"]
+    days = {d["day"]: d for d in data["trend"]}
+    assert sum(d["searches"] for d in days.values()) == 4, "…but the trend still counts them"
+    assert [d["zero_share"] for d in days.values() if d["searches"] == 2] == [0.5]
+    assert next(d["click_through"] for d in days.values() if d["searches"] == 1) == 1.0
+
+
+def test_retention_rolls_old_events_into_daily_counts_sqlite(tmp_path: Path):
+    check_retention(f"sqlite:{tmp_path / 'a.sqlite3'}")
+
+
+def test_the_writer_applies_retention_on_its_own(tmp_path: Path):
+    db = tmp_path / "a.sqlite3"
+    _old_and_new_events(f"sqlite:{db}")
+    rec = Recorder(db, keep_days=180)
+    rec.search("退货", 3, "return-apply", 1.0)
+    rec.close()
+    rows = sqlite3.connect(db).execute("SELECT count(*) FROM searches").fetchone()[0]
+    assert rows == 2 and report(db, days=365)["trend"][0]["searches"] == 2

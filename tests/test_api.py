@@ -95,7 +95,7 @@ def test_openapi_document_describes_the_endpoints(client):
         doc["paths"]
     )
     params = {p["name"] for p in doc["paths"]["/api/search"]["get"]["parameters"]}
-    assert params == {"q", "limit", "category"}
+    assert params == {"q", "limit", "category", "record", "view"}
 
 
 @pytest.mark.parametrize(

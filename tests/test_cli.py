@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 
 import pytest
 
@@ -122,7 +123,8 @@ def test_report_prints_text_or_the_report_json(project: Settings, capsys):
     recorder.close()
     assert kb(project, "report", "--days", "7") == 0
     text = capsys.readouterr().out
-    assert "最近 7 天：共 1 次搜索" in text and "怎么做红烧肉" in text
+    assert "最近 7 天（" in text and "）：共 1 次搜索" in text and "怎么做红烧肉" in text
+    assert re.search(r"\d{4}-\d\d-\d\d +1 次搜索  无结果 100%  点击率 0%", text), "the daily trend"
     assert kb(project, "report", "--json") == 0
     assert json.loads(capsys.readouterr().out)["zero_result_queries"] == [
         {"query": "怎么做红烧肉", "count": 1}

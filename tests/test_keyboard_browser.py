@@ -47,7 +47,8 @@ def test_search_from_the_header_move_through_suggestions_and_open_an_answer(
     assert where["role"] == "combobox" and box.get_attribute("aria-expanded") == "false"
     type_keys(page, "tuihuo yunfei")  # 退货运费 in pinyin: letters a keyboard has
     options = page.locator(".kb-search-result [role=option]")
-    # Each letter searched as it was typed: wait for the whole question's answers.
+    # Completions while typing, the full search once typing pauses: wait for the question's answers.
+    page.locator(".kb-search-result [role=status]", has_text="找到").wait_for()
     page.locator(".kb-search-all[href$='?q=tuihuo%20yunfei']").wait_for()
     assert box.get_attribute("aria-expanded") == "true"
     assert box.get_attribute("aria-controls") == page.locator(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+import time
 from pathlib import Path
 
 import pytest
@@ -27,8 +29,9 @@ def test_typing_in_the_header_shows_api_results_and_the_first_opens_its_answer(
     page.goto(f"{live_server.url}/", wait_until="networkidle")
     type_query(page, "退货运费")
     first = page.locator(".kb-search-result a.kb-search-link").first
-    first.wait_for()
-    assert page.locator(".kb-search-result .md-search-result__meta").inner_text().startswith("找到")
+    first.wait_for()  # completions first, then the full answer once typing pauses
+    meta = page.locator(".kb-search-result .md-search-result__meta")
+    meta.filter(has_text="找到").wait_for()
     assert first.get_attribute("data-id") == "return-shipping-fee"
     assert page.locator(".kb-search-result mark").count() >= 1
     first.click()
@@ -285,3 +288,58 @@ def test_not_helpful_offers_the_customer_service_route_and_reasons_fit_a_phone(
     link = box.get_by_role("link", name="怎样联系客服？")
     assert link.get_attribute("href").endswith("/contact/#contact-service")
     assert page.console_errors == []
+
+
+def test_typing_key_by_key_then_clicking_records_one_search_with_its_click(
+    chromium, indexed_project: Settings, tmp_path: Path
+):
+    db = tmp_path / "analytics.sqlite3"
+    server = LiveServer(indexed_project, tmp_path / "serve.log", env={"KB_ANALYTICS_DB": str(db)})
+    try:
+        context = chromium.new_context(locale="zh-CN")
+        page = context.new_page()
+        asked: list[str] = []
+        page.on("request", lambda r: asked.append(r.url) if "/api/" in r.url else None)
+        page.goto(f"{server.url}/", wait_until="networkidle")
+        page.locator("input.md-search__input").click()
+        page.keyboard.type("quxiaodingdan", delay=60)  # one key at a time, as a shopper types
+        first = page.locator(".kb-search-result a.kb-search-link").first
+        page.wait_for_function(
+            "() => document.querySelector('.kb-search-result .md-search-result__meta')"
+            ".textContent.startsWith('找到')"
+        )
+        clicked = first.get_attribute("data-id")
+        first.click()
+        page.wait_for_url(f"**/#{clicked}")
+
+        def stored():
+            with sqlite3.connect(db) as c:  # `kb serve` made the tables when it started
+                s = c.execute("SELECT query, view FROM searches").fetchall()
+                k = c.execute("SELECT query, id, view FROM clicks").fetchall()
+            return (s, k) if s and k else None
+
+        searches, clicks = eventually(stored, timeout=15)
+        time.sleep(2)  # anything still to come (a settle timer, a late beacon) would land now
+        searches, clicks = stored()
+        assert searches == [("quxiaodingdan", searches[0][1])], "one search: what was meant"
+        assert searches[0][1], "the search carries its page view"
+        assert clicks == [("quxiaodingdan", clicked, searches[0][1])], "its click, tied to it"
+        full = [u for u in asked if "/api/search" in u]
+        assert 1 <= len(full) <= 4, f"a full search only on pauses, not per key: {full}"
+        assert any("/api/suggest" in u for u in asked), "completions while typing"
+        context.close()
+    finally:
+        server.stop()
+
+
+def test_a_prefix_of_an_answered_question_reuses_its_answer(page, live_server: LiveServer):
+    page.goto(f"{live_server.url}/", wait_until="networkidle")
+    type_query(page, "退货运费谁出")
+    page.locator(".kb-search-result .md-search-result__meta", has_text="找到").wait_for()
+    asked: list[str] = []
+    page.on("request", lambda r: asked.append(r.url) if "/api/search" in r.url else None)
+    for _ in range(3):
+        page.keyboard.press("Backspace")
+    page.wait_for_timeout(800)  # longer than the pause that would start a full search
+    assert page.locator(".kb-search-result .md-search-result__meta").inner_text().startswith("找到")
+    assert asked == [], "the beginning of an answered question is not searched again"

@@ -3,6 +3,9 @@
 
 const HEALTH_TIMEOUT_MS = 1500;
 
+/** A random id for this page view: ties its searches, clicks and votes together (nothing about who). */
+export const VIEW = [...crypto.getRandomValues(new Uint8Array(8))].map((b) => b.toString(16).padStart(2, "0")).join("");
+
 /** Given a path like "api/search", return its absolute URL on this site (works under any base path). */
 export function apiUrl(path, params = {}) {
   const url = new URL(path, siteRoot());
@@ -51,9 +54,13 @@ export function apiAvailable() {
   return healthy;
 }
 
-/** Given a query and options, resolve to the API's JSON; throw an Error with the server's message. */
-export async function searchApi(q, { limit = 10, category = "", signal } = {}) {
-  const response = await fetch(apiUrl("api/search", { q, limit, category }), { signal });
+/**
+ * Given a query and options, resolve to the API's JSON; throw an Error with the server's message.
+ * `record: false` asks for an answer that is not counted (the shopper is still typing).
+ */
+export async function searchApi(q, { limit = 10, category = "", signal, record = true } = {}) {
+  const params = { q, limit, category, view: VIEW, record: record ? undefined : 0 };
+  const response = await fetch(apiUrl("api/search", params), { signal });
   const data = await response.json().catch(() => ({}));
   if (!response.ok) throw new Error(data.error || `搜索服务出错（${response.status}）`);
   return data;
@@ -66,9 +73,14 @@ export async function suggestApi(q, { limit = 8, signal } = {}) {
   return response.json();
 }
 
+/** Record that the shopper settled on a query (it counts in the report); survives leaving the page. */
+export function recordSearch(q) {
+  fetch(apiUrl("api/search", { q: q.slice(0, 1000), limit: 1, view: VIEW }), { keepalive: true }).catch(() => {});
+}
+
 /** Record a click on a result without delaying the navigation. */
 export function recordClick(query, id, rank) {
-  const body = JSON.stringify({ query, id, rank });
+  const body = JSON.stringify({ query, id, rank, view: VIEW });
   const url = apiUrl("api/click");
   if (!(navigator.sendBeacon && navigator.sendBeacon(url, new Blob([body], { type: "application/json" })))) {
     fetch(url, { method: "POST", body, headers: { "Content-Type": "application/json" }, keepalive: true }).catch(() => {});
@@ -80,7 +92,7 @@ export async function sendFeedback(payload) {
   try {
     const response = await fetch(apiUrl("api/feedback"), {
       method: "POST",
-      body: JSON.stringify(payload),
+      body: JSON.stringify({ ...payload, view: VIEW }),
       headers: { "Content-Type": "application/json" },
     });
     if (response.ok) return null;
