@@ -2,7 +2,8 @@
 
 Runs a realistic query mix (the queries of tests/eval/queries.tsv) against /api/search, beside a
 static file served by the same server as the ceiling, then search with analytics recording on
-and off (interleaved runs, medians). Needs Debian's `wrk` (apt-get install wrk).
+and off (interleaved runs, medians), and search at 32 connections with compression off, gzip and
+Brotli on one server (`--only-compression`: just that). Needs Debian's `wrk` (apt-get install wrk).
 
 `--against REF,REF` (default: a732ca4, main before issue 9, whose search issue 14 measured; and
 882a7bf, main after issue 9, which already scored from cached postings) also serves each commit's
@@ -14,7 +15,7 @@ With --postgres, also recording to that PostgreSQL vs recording off at 32 connec
 starts a throwaway cluster with tests/postgres.py; --postgres-only runs just that comparison).
 
     python scripts/bench_http.py [--workers 2] [--seconds 10] [--rounds 3] [--against REF,REF]
-        [--postgres URL|auto] [--postgres-only]
+        [--postgres URL|auto] [--postgres-only] [--only-compression]
 """
 
 from __future__ import annotations
@@ -100,8 +101,10 @@ def start(
     raise SystemExit("kb serve did not start")
 
 
-def wrk(url: str, paths: list[str], connections: int, seconds: int) -> dict[str, float]:
-    """Run wrk with the given request paths; return requests/s, p50/p99 in ms and error count."""
+def wrk(
+    url: str, paths: list[str], connections: int, seconds: int, headers: tuple[str, ...] = ()
+) -> dict[str, float]:
+    """Run wrk with the given request paths (and headers); return requests/s, p50/p99 in ms and error count."""
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
         f.write(LUA % ", ".join(f'"{p}"' for p in paths))
     threads = min(2, connections)
@@ -112,6 +115,7 @@ def wrk(url: str, paths: list[str], connections: int, seconds: int) -> dict[str,
             f"-c{connections}",
             f"-d{seconds}s",
             "--latency",
+            *(arg for h in headers for arg in ("-H", h)),
             "-s",
             f.name,
             url,
@@ -294,6 +298,11 @@ def main() -> int:
     )
     ap.add_argument("--only-against", action="store_true", help="skip the single-server tables")
     ap.add_argument(
+        "--only-compression",
+        action="store_true",
+        help="only search with compression off, gzip, Brotli",
+    )
+    ap.add_argument(
         "--postgres", help="postgresql://… to record into, or auto (a throwaway cluster)"
     )
     ap.add_argument("--postgres-only", action="store_true", help="only the PostgreSQL comparison")
@@ -302,7 +311,7 @@ def main() -> int:
         raise SystemExit("wrk is missing: apt-get install wrk")
     # wrk is one client: a per-client search budget would measure the limiter, not the search.
     os.environ["KB_SEARCH_PER_MINUTE"] = "1000000000"
-    if args.against and not args.postgres_only:
+    if args.against and not args.postgres_only and not args.only_compression:
         asked = queries(QUERIES) + [q for f in sorted(TUNE.glob("*.tsv")) for q in queries(f)]
         against([r for r in args.against.split(",") if r], asked, args)
     if args.only_against:
@@ -328,6 +337,9 @@ def main() -> int:
         return postgres_comparison(args, search_paths)
     with tempfile.TemporaryDirectory() as analytics_dir:
         db = Path(analytics_dir) / "a.sqlite3"
+        if args.only_compression:
+            compression(args, search_paths, db)
+            return 0
         rows: dict[int, dict[str, dict[str, float]]] = {c: {} for c in conns}
         for label, cache in (("memo", True), ("computed", False)):
             proc, url = start(args.workers, True, db, cache=cache)
@@ -360,6 +372,7 @@ def main() -> int:
             )
 
         compare(args, search_paths, db, "Analytics recording (SQLite) on vs off")
+        compression(args, search_paths, db)
     if args.postgres:
         postgres_comparison(args, search_paths)
     return 0
@@ -417,6 +430,35 @@ def stored(url: str) -> int:
 
     with psycopg.connect(url) as c:
         return c.execute("SELECT count(*) FROM searches").fetchone()[0]
+
+
+ACCEPT = {"off": (), "gzip": ("Accept-Encoding: gzip",), "br": ("Accept-Encoding: br, gzip",)}
+
+
+def compression(args: argparse.Namespace, search_paths: list[str], db: Path) -> None:
+    """Print search throughput at 32 connections with compression off, gzip and Brotli, interleaved in one server."""
+    print(
+        f"\nCompression, search at 32 connections, {args.rounds} interleaved rounds (medians); "
+        "off = no Accept-Encoding (plain JSON):"
+    )
+    runs: dict[str, list[dict[str, float]]] = {k: [] for k in ACCEPT}
+    proc, url = start(args.workers, False, db)
+    try:
+        warm_up(url, search_paths)  # not counted
+        for _ in range(args.rounds):
+            for label, headers in ACCEPT.items():
+                runs[label].append(wrk(url, search_paths, 32, args.seconds, headers))
+    finally:
+        proc.terminate()
+        proc.wait()
+    off = statistics.median(r["rps"] for r in runs["off"])
+    for label in ACCEPT:
+        rps = statistics.median(r["rps"] for r in runs[label])
+        p99 = statistics.median(r["p99"] for r in runs[label])
+        errors = sum(r["errors"] for r in runs[label])
+        print(
+            f"  {label:>4}: {rps:7.0f} req/s (p99 {p99:6.2f}) | vs off {rps / off:.3f} | errors {errors:.0f}"
+        )
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 . scripts/venv.sh
 kb_venv
 # Chart.js for the editors' dashboard, served by kb serve itself (pinned in package-lock.json).
-[ -f node_modules/chart.js/dist/chart.umd.min.js ] || npm ci --no-audit --no-fund --loglevel=error
+[ -f node_modules/chart.js/dist/chart.umd.min.js ] || npm ci --omit=optional --no-audit --no-fund --loglevel=error
 export NO_MKDOCS_2_WARNING=1
 echo "==> 检查页面（kb check）"
 kb check

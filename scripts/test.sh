@@ -14,11 +14,12 @@ kb check
 echo "==> npm ci（axe-core、Chart.js，只在缺少或版本不对时安装）"
 # axe-core for the accessibility tests, pinned in package.json and package-lock.json (node_modules/
 # is not committed): installed from npm here, never fetched while the tests run. Chart.js likewise,
-# for the editors' dashboard.
+# for the editors' dashboard. Lighthouse is optional (scripts/lighthouse.py installs it): the
+# tests don't need it.
 node -e 'const p = require("./package.json"), want = { ...p.dependencies, ...p.devDependencies };
   const ok = Object.entries(want).every(([n, v]) => require(`./node_modules/${n}/package.json`).version === v);
   process.exit(ok ? 0 : 1)' 2>/dev/null \
-  || npm ci --no-audit --no-fund --loglevel=error
+  || npm ci --omit=optional --no-audit --no-fund --loglevel=error
 if [ -d tests/js ]; then
   echo "==> node --test tests/js/"
   node --test --test-reporter=dot tests/js/

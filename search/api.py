@@ -22,6 +22,7 @@ from starlette.schemas import SchemaGenerator
 from search import admin
 from search.analytics import REASONS, Recorder
 from search.catalogue import load_catalogue
+from search.compression import Compression
 from search.contracts import Health, json_schema
 from search.engine import (
     Engine,
@@ -504,6 +505,7 @@ def create_app(settings: Settings | None = None, *, analytics: bool | None = Non
         c for c in load_catalogue(settings.catalogue_file).categories if c != "帮助中心"
     ]
     app.add_middleware(Guard)
+    app.add_middleware(Compression)  # outermost: errors and the access guard's answers too
     return app
 
 

@@ -18,6 +18,7 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 
 from .assets import fingerprint
+from .compression import precompress
 from .errors import BuildError, KbError, PublishBusy
 from .lockfile import exclusive
 from .renderer import mkdocs_config
@@ -184,6 +185,7 @@ def build_site_into(settings: Settings, release: Path) -> Path:
         _TEMPLATES[0] = None
         log.removeHandler(handler)
     fingerprint(target)  # our scripts and styles under content-hashed names: cacheable forever
+    precompress(target)  # last: every file it compresses is final
     return target
 
 

@@ -17,10 +17,10 @@ from collections import OrderedDict
 from pathlib import Path
 
 from starlette.exceptions import HTTPException
-from starlette.staticfiles import StaticFiles
 from starlette.types import Message, Receive, Scope, Send
 
 from .assets import FINGERPRINTED
+from .compression import CompressedFiles
 from .middleware import is_api
 
 RECENT_RELEASES = 4  # file servers kept for releases still being served (in-flight requests)
@@ -63,13 +63,13 @@ class ReleaseFiles:
 
     def __init__(self, site_dir: Path) -> None:
         self.site_dir = site_dir
-        self._servers: OrderedDict[str, tuple[StaticFiles, bytes]] = OrderedDict()
+        self._servers: OrderedDict[str, tuple[CompressedFiles, bytes]] = OrderedDict()
 
-    def _server(self, folder: str) -> tuple[StaticFiles, bytes]:
+    def _server(self, folder: str) -> tuple[CompressedFiles, bytes]:
         """Given a resolved release folder, return its file server and page policy (kept for recent releases)."""
         found = self._servers.get(folder)
         if found is None:
-            server = StaticFiles(directory=folder, html=True, check_dir=False)
+            server = CompressedFiles(directory=folder, html=True, check_dir=False)
             found = self._servers[folder] = (server, page_policy(Path(folder)).encode())
             while len(self._servers) > RECENT_RELEASES:
                 self._servers.popitem(last=False)

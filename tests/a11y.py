@@ -81,11 +81,12 @@ def press(page, key: str, times: int = 1) -> dict[str, Any]:
     where: dict[str, Any] = {}
     for _ in range(times):
         page.keyboard.press(key)
-        # What a person sees once the page settles: a scroll to an anchor or a fade-in may still run.
+        # What a person sees once the page settles: a scroll to an anchor or a fade-in may still run
+        # (after an instant navigation on a busy CI machine, that took over 2 s once).
         with contextlib.suppress(PlaywrightTimeout):
             # A function, not an expression: Playwright evals expressions in the page, which the
             # pages' CSP (no unsafe-eval) refuses whenever the first check is false.
-            page.wait_for_function(f"() => ({FOCUS_JS})().visible", timeout=2000)
+            page.wait_for_function(f"() => ({FOCUS_JS})().visible", timeout=5000)
         where = focus(page)
         assert where["visible"], f"after {key}, focus is not visible: {where}"
     return where

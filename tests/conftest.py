@@ -133,6 +133,22 @@ def live_server(
     server.stop()
 
 
+@pytest.fixture(scope="module")
+def app_client(indexed_project: Settings, tmp_path_factory: pytest.TempPathFactory):
+    """The app over the session's indexed copy, in process (Starlette's TestClient), analytics off."""
+    import dataclasses
+
+    from starlette.testclient import TestClient
+
+    from search.api import create_app
+
+    settings = dataclasses.replace(
+        indexed_project, analytics_db=tmp_path_factory.mktemp("app") / "analytics.sqlite3"
+    )
+    with TestClient(create_app(settings, analytics=False)) as c:
+        yield c
+
+
 def _postgres_missing(why: str) -> None:
     if os.environ.get("CI"):
         pytest.fail(f"{why} in CI: .ci/run must install postgresql (apt-get) for these tests")

@@ -240,16 +240,16 @@ def test_focus_never_lands_on_something_hidden_across_a_whole_page(
     assert "大家最常问" not in seen, "the closed drawer's links are skipped"
 
     page.goto(f"{live_server.url}/cancel/", wait_until="networkidle")
-    press_until(page, "Tab", "label[for=__drawer][role=button]")
+    press_until(page, "Tab", "button.kb-menu-button")
     assert focus(page)["name"] == "导航菜单"
-    menu = page.locator("label[for=__drawer][role=button]")
+    menu = page.locator("button.kb-menu-button")
     assert menu.get_attribute("aria-expanded") == "false"
     page.keyboard.press("Enter")
     assert page.locator("#__drawer").is_checked() and menu.get_attribute("aria-expanded") == "true"
     press_until(page, "Tab", ".md-sidebar--primary a")  # into the drawer's navigation
     page.keyboard.press("Escape")
     assert not page.locator("#__drawer").is_checked()
-    assert active(page, "label[for=__drawer][role=button]") and focus(page)["visible"]
+    assert active(page, "button.kb-menu-button") and focus(page)["visible"]
     context.close()
 
 

@@ -88,3 +88,13 @@ def test_calculator_page_has_one_heading(page, static_site: str):
     assert [h.strip("¶ \n") for h in headings][:1] == ["费用与退款日期计算器"]
     assert page.locator("article h1").count() == 1
     assert "计算器" not in [h.strip("¶ \n") for h in headings]
+
+
+@pytest.mark.parametrize(("width", "shown"), [(390, True), (1366, False)])
+def test_the_menu_button_shows_only_where_the_navigation_is_in_the_drawer(
+    page, static_site: str, width: int, shown: bool
+):
+    page.set_viewport_size({"width": width, "height": 800})
+    page.goto(f"{static_site}/return/", wait_until="load")
+    assert page.get_by_role("button", name="导航菜单").is_visible() is shown
+    assert page.locator(".md-tabs").is_visible() is not shown  # wide: the tabs are the navigation

@@ -241,7 +241,7 @@ describe("the page's text follows the rules file", () => {
   });
   test("the 计算依据 section of the page states the rules file's values", () => {
     const page = readFileSync(new URL("../../docs/tools/calculator.md", import.meta.url), "utf8");
-    const basis = page.slice(page.indexOf("### 计算依据"));
+    const basis = page.slice(page.indexOf("## 计算依据"));
     const r = rules.return;
     const expected = [
       `${r.notice_within_hours} 小时内收到${r.carrier}的通知`,

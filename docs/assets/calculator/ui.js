@@ -1,5 +1,5 @@
 // 费用与退款日期计算器：页面部分（读表单、显示结果、同步链接）。计算都在 calc.js 里。
-// The page side of the calculator. Loaded on every page (mkdocs.yml extra_javascript) and
+// The page side of the calculator. Imported by assets/kb/main.js on the calculator page and
 // initialised through Material's document$, so it works on direct loads and on instant navigation.
 
 // Data files, relative to this module so the site works under any base URL.

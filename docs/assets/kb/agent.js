@@ -146,19 +146,14 @@ export async function mountAgentPage(root = document.getElementById("kb-agent"))
     form.hidden = true;
     return false;
   }
-  const health = await fetch(apiUrl("api/health")).then((r) => r.json()).catch(() => ({}));
-  for (const name of health.categories || []) {
-    select.append(new Option(name, name));
-  }
-
+  // The categories come with /api/health; the page's own question need not wait for them.
+  const health = fetch(apiUrl("api/health")).then((r) => r.json()).catch(() => ({}));
   const state = initialState();
   input.value = state.q;
-  select.value = state.category;
   let controller = null;
 
-  const run = async () => {
+  const run = async (category = select.value) => {
     const q = input.value.trim();
-    const category = select.value;
     writeState(q, category);
     controller?.abort();
     list.replaceChildren();
@@ -205,8 +200,12 @@ export async function mountAgentPage(root = document.getElementById("kb-agent"))
     event.preventDefault();
     run();
   });
-  select.addEventListener("change", run);
-  if (state.q) run();
+  select.addEventListener("change", () => run());
+  if (state.q) run(state.category);
   else status.textContent = "输入顾客的问题，按回车搜索。";
+  for (const name of (await health).categories || []) {
+    select.append(new Option(name, name));
+  }
+  select.value = state.category;
   return true;
 }

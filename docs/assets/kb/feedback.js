@@ -96,7 +96,10 @@ export async function mountFeedback(article = document.querySelector(".md-conten
   const before = target?.getBoundingClientRect().top;
   for (const heading of headings) {
     if (article.querySelector(`.kb-feedback[data-id="${CSS.escape(heading.id)}"]`)) continue;
-    answerEnd(heading).after(widget(heading));
+    const end = answerEnd(heading);
+    // The page keeps a slot of the widget's size after each answer: filling it moves nothing.
+    if (end.matches(".kb-feedback-slot")) end.replaceChildren(widget(heading));
+    else end.after(widget(heading));
   }
   if (target) window.scrollBy(0, target.getBoundingClientRect().top - before);
   return headings.length;

@@ -1,7 +1,7 @@
-// Entry point of the help center's own browser code, loaded on every page as a module.
+// Entry point of the help center's own browser code: a deferred module on every page.
+// Only the header's parts load with it; the agent page, the feedback widget and the calculator
+// (its rules and working-day calendar) are fetched on the pages that have them.
 
-import { mountAgentPage } from "./agent.js";
-import { mountFeedback } from "./feedback.js";
 import { mountMenuButton, mountPaletteSwitch, mountSkipLink } from "./header.js";
 import { mountHeaderSearch } from "./header-search.js";
 
@@ -12,8 +12,12 @@ mountSkipLink();
 
 /** Run the per-page parts on the first load and after every instant navigation. */
 function onPage() {
-  mountAgentPage();
-  if (document.querySelector(".md-content .kb-feedback-enabled")) mountFeedback();
+  if (document.getElementById("kb-agent")) import("./agent.js").then((m) => m.mountAgentPage());
+  if (document.querySelector(".md-content .kb-feedback-enabled")) {
+    import("./feedback.js").then((m) => m.mountFeedback());
+  }
+  // ui.js initialises itself (and on later instant navigations) once imported.
+  if (document.getElementById("kb-calc")) import("../calculator/ui.js");
 }
 
 if (window.document$?.subscribe) window.document$.subscribe(onPage);
