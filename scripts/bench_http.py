@@ -436,29 +436,31 @@ ACCEPT = {"off": (), "gzip": ("Accept-Encoding: gzip",), "br": ("Accept-Encoding
 
 
 def compression(args: argparse.Namespace, search_paths: list[str], db: Path) -> None:
-    """Print search throughput at 32 connections with compression off, gzip and Brotli, interleaved in one server."""
-    print(
-        f"\nCompression, search at 32 connections, {args.rounds} interleaved rounds (medians); "
-        "off = no Accept-Encoding (plain JSON):"
-    )
-    runs: dict[str, list[dict[str, float]]] = {k: [] for k in ACCEPT}
-    proc, url = start(args.workers, False, db)
-    try:
-        warm_up(url, search_paths)  # not counted
-        for _ in range(args.rounds):
-            for label, headers in ACCEPT.items():
-                runs[label].append(wrk(url, search_paths, 32, args.seconds, headers))
-    finally:
-        proc.terminate()
-        proc.wait()
-    off = statistics.median(r["rps"] for r in runs["off"])
-    for label in ACCEPT:
-        rps = statistics.median(r["rps"] for r in runs[label])
-        p99 = statistics.median(r["p99"] for r in runs[label])
-        errors = sum(r["errors"] for r in runs[label])
+    """Print search throughput at 32 connections with compression off, gzip and Brotli, interleaved in
+    one server: repeated questions (memoised, the default) and every question computed anew."""
+    for mix, cache in (("repeated questions, memoised", True), ("every answer computed", False)):
         print(
-            f"  {label:>4}: {rps:7.0f} req/s (p99 {p99:6.2f}) | vs off {rps / off:.3f} | errors {errors:.0f}"
+            f"\nCompression, search at 32 connections, {mix}, {args.rounds} interleaved rounds "
+            "(medians); off = no Accept-Encoding (plain JSON):"
         )
+        runs: dict[str, list[dict[str, float]]] = {k: [] for k in ACCEPT}
+        proc, url = start(args.workers, False, db, cache=cache)
+        try:
+            warm_up(url, search_paths)  # not counted
+            for _ in range(args.rounds):
+                for label, headers in ACCEPT.items():
+                    runs[label].append(wrk(url, search_paths, 32, args.seconds, headers))
+        finally:
+            proc.terminate()
+            proc.wait()
+        off = statistics.median(r["rps"] for r in runs["off"])
+        for label in ACCEPT:
+            rps = statistics.median(r["rps"] for r in runs[label])
+            p99 = statistics.median(r["p99"] for r in runs[label])
+            errors = sum(r["errors"] for r in runs[label])
+            print(
+                f"  {label:>4}: {rps:7.0f} req/s (p99 {p99:6.2f}) | vs off {rps / off:.3f} | errors {errors:.0f}"
+            )
 
 
 if __name__ == "__main__":
