@@ -33,6 +33,12 @@ def axe_violations(page) -> list[dict[str, Any]]:
     """Given a loaded page, run every axe-core rule on it; return the violations that must not be."""
     if not page.evaluate("typeof window.axe === 'object'"):
         page.add_script_tag(content=axe_source())
+    # Judge what a person sees once the page is still: axe reads a half-faded text (Material's
+    # header title swapping on scroll, a dropdown fading in) as failing contrast.
+    with contextlib.suppress(PlaywrightTimeout):
+        page.wait_for_function(
+            "() => document.getAnimations().every((a) => a.playState !== 'running')", timeout=3000
+        )
     result = page.evaluate("() => axe.run(document, { resultTypes: ['violations'] })")
     return [
         v for v in result["violations"] if v["impact"] in BLOCKING_IMPACTS or v["id"] in NAMED_RULES

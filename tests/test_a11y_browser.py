@@ -60,10 +60,8 @@ def open_header_search(page, base: str) -> None:
     box.fill("退货运费")  # fires `input`, as an input method does when it commits the characters
     box.dispatch_event("keyup")  # …and the key release Material opens its search on
     page.locator(".kb-search-result [role=option]").first.wait_for()
-    # Completions come while typing; the answers once typing pauses: check the settled state,
-    # after its fade-in (axe reads a half-faded text as failing contrast).
+    # Completions come while typing; the answers once typing pauses: check the settled state.
     page.locator(".kb-search-all").wait_for()
-    page.wait_for_function("() => document.getAnimations().every(a => a.playState !== 'running')")
 
 
 def open_feedback_reasons(page, base: str) -> None:
