@@ -77,6 +77,16 @@ def test_search_from_the_header_move_through_suggestions_and_open_an_answer(
     page.keyboard.press("Enter")  # opens the highlighted answer
     page.wait_for_url("**/return/#return-shipping-fee")
     page.locator("#return-shipping-fee").wait_for()
+    # The answer is in view, just under the header, also on a phone (where the open search had
+    # locked the page's scroll while the answer arrived).
+    page.wait_for_function(
+        """() => {
+          const top = document.getElementById("return-shipping-fee").getBoundingClientRect().top;
+          const header = document.querySelector(".md-header").getBoundingClientRect().bottom;
+          return top >= header - 1 && top < innerHeight / 2;
+        }""",
+        timeout=5000,
+    )
     press(page, "Tab")  # the keyboard carries on from the answer, not from the top of the page
     assert active(
         page,

@@ -60,3 +60,24 @@ export function mountSkipLink(doc = document) {
   );
   return true;
 }
+
+/**
+ * Keep an answer opened from the search in view on a phone. While Material's search is open there
+ * it locks the page's scroll (`data-md-scrolllock`); an answer opened from it (instant navigation
+ * to `page/#id`) arrives while the page cannot scroll, and the unlock 100 ms later does not go to
+ * the anchor: the shopper would land at the top of the page. Once unlocked on a new address with
+ * an anchor, scroll to it.
+ */
+export function mountScrollLockAnchor(body = document.body) {
+  let lockedAt = null;
+  new MutationObserver(() => {
+    if (body.hasAttribute("data-md-scrolllock")) {
+      lockedAt = location.href;
+    } else if (lockedAt !== null) {
+      const moved = location.href !== lockedAt;
+      lockedAt = null;
+      const target = moved && location.hash && document.getElementById(decodeURIComponent(location.hash.slice(1)));
+      if (target) target.scrollIntoView();
+    }
+  }).observe(body, { attributes: true, attributeFilter: ["data-md-scrolllock"] });
+}

@@ -2,13 +2,14 @@
 // Only the header's parts load with it; the agent page, the feedback widget and the calculator
 // (its rules and working-day calendar) are fetched on the pages that have them.
 
-import { mountMenuButton, mountPaletteSwitch, mountSkipLink } from "./header.js";
+import { mountMenuButton, mountPaletteSwitch, mountScrollLockAnchor, mountSkipLink } from "./header.js";
 import { mountHeaderSearch } from "./header-search.js";
 
 mountHeaderSearch();
 mountMenuButton();
 mountPaletteSwitch();
 mountSkipLink();
+mountScrollLockAnchor();
 
 /** Run the per-page parts on the first load and after every instant navigation. */
 function onPage() {
