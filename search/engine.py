@@ -347,6 +347,12 @@ class Engine:
                         self._cache.popitem(last=False)
         return _response(query, text, cached, lexicon, started)
 
+    def _checked_lately(self) -> bool:
+        """Return whether the served generation was checked within `refresh_seconds` (memo answers are current)."""
+        return (
+            self._searcher is not None and time.monotonic() - self._checked < self.refresh_seconds
+        )
+
     def memoised(
         self, query: str, *, limit: int = 10, category: str | None = None
     ) -> dict[str, Any] | None:
@@ -357,7 +363,7 @@ class Engine:
         most questions this way on its event loop, without a trip to a search thread.
         """
         started = time.perf_counter()
-        if self._searcher is None or time.monotonic() - self._checked >= self.refresh_seconds:
+        if not self._checked_lately():
             return None
         try:
             text = validate(query, limit, category, self._categories)
@@ -482,7 +488,7 @@ class Engine:
 
         Like `memoised`: only while the served generation was checked within `refresh_seconds`.
         """
-        if self._searcher is None or time.monotonic() - self._checked >= self.refresh_seconds:
+        if not self._checked_lately():
             return None
         found = self._suggested.get((prefix, limit)) if isinstance(prefix, str) else None
         if found is None:
