@@ -105,28 +105,7 @@ def wrk(
     url: str, paths: list[str], connections: int, seconds: int, headers: tuple[str, ...] = ()
 ) -> dict[str, float]:
     """Run wrk with the given request paths (and headers); return requests/s, p50/p99 in ms and error count."""
-    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
-        f.write(LUA % ", ".join(f'"{p}"' for p in paths))
-    threads = min(2, connections)
-    out = subprocess.run(
-        [
-            "wrk",
-            f"-t{threads}",
-            f"-c{connections}",
-            f"-d{seconds}s",
-            "--latency",
-            *(arg for h in headers for arg in ("-H", h)),
-            "-s",
-            f.name,
-            url,
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    os.unlink(f.name)
-    numbers = parse_wrk(out)
-    return {**numbers, "errors": numbers["non2xx"] + numbers["socket"]}
+    return wrk_script(url, LUA % ", ".join(f'"{p}"' for p in paths), connections, seconds, headers)
 
 
 # Every request a question never asked before: each thread walks its own half of a list of
@@ -178,12 +157,24 @@ def phrasings(questions: list[str], rounds: int, seed: int = 3) -> list[list[str
     ]
 
 
-def wrk_script(url: str, script: str, connections: int, seconds: int) -> dict[str, float]:
-    """Run wrk with a Lua script at 2 threads; return requests/s, p50/p99 in ms and error count."""
+def wrk_script(
+    url: str, script: str, connections: int, seconds: int, headers: tuple[str, ...] = ()
+) -> dict[str, float]:
+    """Run wrk with a Lua script (and headers); return requests/s, p50/p99 in ms and error count."""
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
         f.write(script)
     done = subprocess.run(
-        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", f.name, url],
+        [
+            "wrk",
+            f"-t{min(2, connections)}",
+            f"-c{connections}",
+            f"-d{seconds}s",
+            "--latency",
+            *(arg for h in headers for arg in ("-H", h)),
+            "-s",
+            f.name,
+            url,
+        ],
         capture_output=True,
         text=True,
     )
