@@ -23,6 +23,7 @@ from .contracts import DayTrend, Report
 from .eventdb import create, migrate, sqlite_path, store_url
 from .eventtables import clicks, daily, feedback, searches
 from .eventwriter import RECORD_BYTES
+from .memo import memo
 from .redaction import redact
 from .retention import CHINA, DAY, day_of, search_counts
 
@@ -32,6 +33,7 @@ REASONS = ("信息不全", "看不懂", "和我的情况不符", "其他")
 QUEUE_BYTES = 4 << 20  # asked of the kernel for the queue; it may grant less
 
 
+@memo(4096, 1024)  # a question asked again is not redacted again
 def clean_query(query: str) -> str:
     """Given a raw query, return it redacted, whitespace-collapsed and cut to 1,000 characters."""
     return " ".join(redact(query).split())[:1000]

@@ -7,6 +7,7 @@ import contextlib
 import functools
 import json
 import re
+import time
 import unicodedata
 from collections.abc import AsyncIterator, Callable
 from typing import Any, TypeVar
@@ -14,6 +15,7 @@ from urllib.parse import urlsplit
 
 import anyio
 from starlette.applications import Starlette
+from starlette.datastructures import QueryParams
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
@@ -36,6 +38,7 @@ from search.engine import (
 )
 from search.errors import BadQuery, BodyTooLarge, KbError, RecorderFull, SearchBusy
 from search.limiter import RateLimiter
+from search.memo import memo
 from search.middleware import EXCEPTION_HANDLERS, Guard, error_response, require_own_json
 from search.protocol import Connection, Limits
 from search.query import MAX_LIMIT
@@ -54,6 +57,7 @@ _DIGITS = re.compile(r"[0-9]{1,6}")
 _HOST = re.compile(r"(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 _VIEW = re.compile(r"[0-9a-f]{8,32}")  # a page view's random id: nothing a shopper typed
+NO_STORE = {"Cache-Control": "no-store"}
 
 schemas = SchemaGenerator(
     {
@@ -72,9 +76,20 @@ schemas = SchemaGenerator(
 )
 
 
+@memo(4096, 2048)
+def _parsed(raw: bytes) -> QueryParams:
+    """Given a raw query string, return its parameters (immutable: parsed once per distinct string)."""
+    return QueryParams(raw)
+
+
+def _params(request: Request) -> QueryParams:
+    """Given a request, return its query parameters; a question asked again is not parsed again."""
+    return _parsed(request.scope.get("query_string", b""))
+
+
 def _int_param(request: Request, name: str, default: int, low: int, high: int) -> int:
     """Given a request, return its integer parameter `name`: plain ASCII digits, within [low, high]."""
-    raw = request.query_params.get(name)
+    raw = _params(request).get(name)
     if raw is None or raw == "":
         return default
     if not _DIGITS.fullmatch(raw):  # int() would take "٣", "1_0", "+5" and " 5 "
@@ -95,7 +110,7 @@ def _view(value: object) -> str | None:
 
 
 def _q(request: Request) -> str:
-    q = request.query_params.get("q")
+    q = _params(request).get("q")
     if q is None:
         raise BadQuery("缺少参数 q", "在网址里加上 ?q=你的问题")
     return q
@@ -152,22 +167,28 @@ async def search_endpoint(request: Request) -> Response:
     settings: Settings = request.app.state.settings
     q = _q(request)
     limit = _int_param(request, "limit", 10, 1, MAX_LIMIT)
-    category = request.query_params.get("category") or None
+    category = _params(request).get("category") or None
     record = _int_param(request, "record", 1, 0, 1)
-    view = _view(request.query_params.get("view"))
+    view = _view(_params(request).get("view"))
     request.app.state.search_limiter.check(_client(request))
+    recorder: Recorder | None = request.app.state.recorder if record else None
+    started = time.perf_counter()
+    # A question asked before is answered here, on the event loop, as JSON encoded once.
+    answer = memoised(settings, q, limit=limit, category=category)
+    if answer is not None:
+        took_ms = (time.perf_counter() - started) * 1000
+        if recorder:
+            recorder.search(q, answer.total, answer.top, took_ms, view)
+        return Response(answer.json(q, took_ms), media_type="application/json", headers=NO_STORE)
     if len(unicodedata.normalize("NFKC", q)) > LONG_QUERY:
         engine: Engine = request.app.state.long_engine
         result = await _slow_lane(request, engine.search, q, limit=limit, category=category)
-    else:  # a question asked before is answered here; any other goes to a search thread
-        result = memoised(settings, q, limit=limit, category=category) or await _off_loop(
-            request, search, settings, q, limit=limit, category=category
-        )
-    recorder: Recorder | None = request.app.state.recorder
-    if recorder and record:
+    else:  # any other question goes to a search thread
+        result = await _off_loop(request, search, settings, q, limit=limit, category=category)
+    if recorder:
         top = result["results"][0]["id"] if result["results"] else None
         recorder.search(q, result["total"], top, result["took_ms"], view)
-    return JSONResponse(result, headers={"Cache-Control": "no-store"})
+    return JSONResponse(result, headers=NO_STORE)
 
 
 async def suggest_endpoint(request: Request) -> Response:
@@ -371,12 +392,12 @@ async def health_endpoint(request: Request) -> Response:
         **await _off_loop(request, index_info, settings),
         categories=request.app.state.categories,
     )
-    return JSONResponse(info, headers={"Cache-Control": "no-store"})
+    return JSONResponse(info, headers=NO_STORE)
 
 
 async def service_endpoint(request: Request) -> Response:
     """Tell the site's scripts that the API is here (the static build's copy of this file says it is not)."""
-    return JSONResponse({"api": True}, headers={"Cache-Control": "no-store"})
+    return JSONResponse({"api": True}, headers=NO_STORE)
 
 
 async def sitemap_endpoint(request: Request) -> Response:

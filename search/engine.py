@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import functools
 import itertools
+import json
 import os
 import re
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -70,6 +71,9 @@ T = TypeVar("T")
 MEMO_CHARS = 200  # longer questions (pasted messages) are rarely asked twice: not memoised
 MAX_SUGGESTED = 4096  # typing prefixes memoised per generation (most shoppers type the same few)
 REFRESH_SECONDS = 1.0  # how often a request checks whether a newer index was committed
+# took_ms in steps of 10 µs: finer is noise, and a memoised answer then repeats byte for byte
+# (so the server compresses it once, not per asking).
+TOOK_DECIMALS = 2
 
 
 def _guarded(method: Callable[..., T]) -> Callable[..., T]:
@@ -102,9 +106,7 @@ class Engine:
         # Shoppers ask the same few questions over and over: answers are memoised per index
         # generation (derived data only; a new generation starts empty). KB_SEARCH_CACHE=0 disables.
         self.cache_size = settings.search_cache if cache_size is None else cache_size
-        self._cache: OrderedDict[tuple[str, int, str | None], tuple[int, list[dict[str, Any]]]] = (
-            OrderedDict()
-        )
+        self._cache: OrderedDict[tuple[str, int, str | None], Answer] = OrderedDict()
         self._lock = threading.RLock()
         self._searcher: Searcher | None = None
         self._ix: FileIndex | None = None
@@ -339,13 +341,13 @@ class Engine:
                 for p in parts
                 if p.answers
             ]
-            cached = (len(answers), results, related, questions)
+            cached = Answer(len(answers), results, related, questions, truncated(text, lexicon))
             with self._lock:
                 if self.cache_size and version == self._version and len(text) <= MEMO_CHARS:
                     self._cache[key] = cached
                     while len(self._cache) > self.cache_size:
                         self._cache.popitem(last=False)
-        return _response(query, text, cached, lexicon, started)
+        return cached.response(query, (time.perf_counter() - started) * 1000)
 
     def _checked_lately(self) -> bool:
         """Return whether the served generation was checked within `refresh_seconds` (memo answers are current)."""
@@ -355,24 +357,20 @@ class Engine:
 
     def memoised(
         self, query: str, *, limit: int = 10, category: str | None = None
-    ) -> dict[str, Any] | None:
+    ) -> Answer | None:
         """Given a question, return its memoised answer, or None; never waits for the engine's lock.
 
         Answers only while the served generation was checked within `refresh_seconds` (so a
         publish is never missed); an asker that gets None calls `search`. The server answers
         most questions this way on its event loop, without a trip to a search thread.
         """
-        started = time.perf_counter()
         if not self._checked_lately():
             return None
         try:
             text = validate(query, limit, category, self._categories)
         except BadQuery:
             return None  # `search` says what is wrong
-        cached = self._cache.get((text, limit, category))  # one dict read: safe without the lock
-        if cached is None:
-            return None
-        return _response(query, text, cached, load_lexicon(self.settings.data_dir), started)
+        return self._cache.get((text, limit, category))  # one dict read: safe without the lock
 
     def explain(self, query: str) -> dict[str, Any]:
         """Given a query, return every candidate's ranking features and the query's signals (fitting)."""
@@ -499,23 +497,58 @@ class Engine:
 RELATED = 3  # nearest questions offered when no answer is confident
 
 
-def _response(
-    query: str, text: str, answer: tuple[Any, ...], lexicon: Lexicon, started: float
-) -> dict[str, Any]:
-    """Given a question and its (memoised) answer, return the search response."""
-    total, results, related, questions = answer
-    out: dict[str, Any] = {
-        "query": query,
-        "total": total,
-        "took_ms": round((time.perf_counter() - started) * 1000, 3),
-        "results": [dict(r) for r in results],
-        "related": [dict(r) for r in related],
-    }
-    if len(questions) > 1:
-        out["questions"] = [dict(q) for q in questions]
-    if truncated(text, lexicon):
-        out["truncated"] = True  # only the first MAX_WORDS informative words were searched
-    return out
+def _json(value: Any) -> bytes:
+    """Given a JSON value, return it encoded as Starlette's JSONResponse encodes (compact UTF-8)."""
+    return json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode()
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A question's answer as memoised: shared by every asking of it, so never handed out to change."""
+
+    total: int
+    results: list[dict[str, Any]]
+    related: list[dict[str, Any]]
+    questions: list[dict[str, Any]]
+    truncated: bool  # only the first MAX_WORDS informative words were searched
+    _encoded: list[bytes] = field(default_factory=list, repr=False, compare=False)
+
+    @property
+    def top(self) -> str | None:
+        """Return the best answer's id, or None when nothing answered."""
+        return self.results[0]["id"] if self.results else None
+
+    def _rest(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"results": self.results, "related": self.related}
+        if len(self.questions) > 1:
+            out["questions"] = self.questions
+        if self.truncated:
+            out["truncated"] = True
+        return out
+
+    def response(self, query: str, took_ms: float) -> dict[str, Any]:
+        """Given the question as asked and the milliseconds it took, return the search response (a copy)."""
+        head = {"query": query, "total": self.total, "took_ms": round(took_ms, TOOK_DECIMALS)}
+        return head | {
+            k: [dict(r) for r in v] if isinstance(v, list) else v for k, v in self._rest().items()
+        }
+
+    def json(self, query: str, took_ms: float) -> bytes:
+        """Given the question as asked and the milliseconds it took, return the response as JSON bytes.
+
+        Byte for byte what `response` gives through JSONResponse; the part every asking shares
+        is encoded once (a memoised answer is a few KB, and encoding it was most of its cost).
+        """
+        if not self._encoded:
+            self._encoded.append(
+                b"," + _json(self._rest())[1:]
+            )  # a race encodes it twice: same bytes
+        head = b'{"query":%s,"total":%d,"took_ms":%s' % (
+            _json(query),
+            self.total,
+            _json(round(took_ms, TOOK_DECIMALS)),
+        )
+        return head + self._encoded[0]
 
 
 @dataclass
@@ -612,10 +645,16 @@ def _load_questions(searcher: Searcher) -> list[Question]:
 _ENGINES: OrderedDict[tuple[Path, Path], Engine] = OrderedDict()
 _ENGINES_LOCK = threading.Lock()
 MAX_ENGINES = 8
+# The server asks with the same Settings object on every request: that object's engine, without
+# building and hashing paths (kept with the object itself, so its id is never reused meanwhile).
+_LAST: list[tuple[Settings, Engine]] = []
 
 
 def engine_for(settings: Settings) -> Engine:
     """Given settings, return the process's cached Engine for its index folder."""
+    last = _LAST[-1] if _LAST else None
+    if last is not None and last[0] is settings:
+        return last[1]
     key = (Path(os.path.abspath(settings.index_dir)), settings.data_dir)
     with _ENGINES_LOCK:
         engine = _ENGINES.get(key)
@@ -623,13 +662,16 @@ def engine_for(settings: Settings) -> Engine:
             engine = _ENGINES[key] = Engine(settings)
             while len(_ENGINES) > MAX_ENGINES:
                 _ENGINES.popitem(last=False)[1].close()
+                _LAST.clear()  # it may have been the one evicted
         _ENGINES.move_to_end(key)
+        _LAST[:] = [(settings, engine)]
         return engine
 
 
 def close_engines() -> None:
     """Close every cached engine (tests and shutdown)."""
     with _ENGINES_LOCK:
+        _LAST.clear()
         while _ENGINES:
             _ENGINES.popitem()[1].close()
 
@@ -641,7 +683,7 @@ def memoised_suggest(settings: Settings, prefix: str, *, limit: int = 8) -> dict
 
 def memoised(
     settings: Settings, query: str, *, limit: int = 10, category: str | None = None
-) -> dict[str, Any] | None:
+) -> Answer | None:
     """Given settings and a question, return its memoised answer without waiting, or None."""
     return engine_for(settings).memoised(query, limit=limit, category=category)
 

@@ -2,7 +2,7 @@
 and the folder where prepared data (dictionaries) is kept between processes.
 
 `functools.lru_cache` bounds entries only: 4,000 crafted 1,000-character queries would keep a
-gigabyte. A key longer than `max_chars` is computed and not kept.
+gigabyte. A key longer than `max_chars` (characters of text, bytes of bytes) is computed and not kept.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _size(key: tuple[Hashable, ...]) -> int:
-    return sum(len(k) if isinstance(k, str) else 1 for k in key)
+    return sum(len(k) if isinstance(k, (str, bytes)) else 1 for k in key)
 
 
 def memo(maxsize: int, max_chars: int = 256) -> Callable[[F], F]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from search.analyzer import HAN, _segment, normalize
 from search.memo import BoundedDict, memo
 
@@ -22,6 +24,9 @@ def test_memo_keeps_at_most_maxsize_entries_and_never_long_keys():
     double("long key!")
     double("long key!")
     assert calls.count("long key!") == 2 and double.cache_len() == 3
+    double(b"bytes!")  # bytes count by length too
+    double(b"bytes!")
+    assert calls.count(b"bytes!") == 2 and double.cache_len() == 3
 
 
 def test_bounded_dict_forgets_the_oldest():
@@ -56,11 +61,37 @@ def test_a_repeated_question_is_answered_from_memory_until_the_generation_is_due
         assert engine.memoised("退货运费谁出") is None  # never asked: the caller searches
         asked = engine.search("退货运费谁出")
         again = engine.memoised("退货运费谁出")
-        assert again is not None and again["results"] == asked["results"]
+        assert again is not None and again.results == asked["results"]
         assert engine.memoised("退货运费谁出", limit=3) is None  # another question
         engine._checked -= 61  # due a look for a newer index: nothing is answered from memory
         assert engine.memoised("退货运费谁出") is None
         assert engine.memoised("   ") is None  # bad input: `search` says what is wrong
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "退货运费谁出",
+        "怎么取消订单",
+        "今天天气怎么样",
+        "取消订单要手续费吗？退款多久到账？",
+        "退货" * 40,
+    ],
+)
+def test_a_memoised_answer_is_sent_as_the_same_json_the_search_gives(indexed_project, question):
+    from starlette.responses import JSONResponse
+
+    from search.engine import Engine
+
+    with Engine(indexed_project, refresh_seconds=60) as engine:
+        engine.search(question)
+        answer = engine.memoised(question)
+        assert answer is not None
+        for asked_as, took in ((question, 0.123456), (f" {question}\n", 12.0), (question, 0.0)):
+            expected = JSONResponse(answer.response(asked_as, took)).body
+            assert answer.json(asked_as, took) == expected
+        answer.response(question, 1.0)["results"].clear()  # a caller's copy
+        assert engine.memoised(question).results == engine.search(question)["results"]
 
 
 def test_typed_prefixes_are_completed_from_memory_and_long_ones_are_not_kept(indexed_project):
