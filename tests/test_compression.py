@@ -126,3 +126,39 @@ def test_api_errors_and_small_answers_stay_readable(app_client):
 )
 def test_accept_encoding_is_read_with_its_weights(header: str, codings: set[str]):
     assert accepted(Headers({"accept-encoding": header})) == codings
+
+
+@pytest.mark.parametrize(
+    ("coding", "decode"), [("br", brotli.decompress), ("gzip", gzip.decompress)]
+)
+def test_a_body_sent_again_is_compressed_once(coding, decode):
+    import asyncio
+
+    from starlette.responses import JSONResponse
+
+    from search.compression import Compression, packed
+
+    body = {"results": [{"answer": "退货运费由谁承担取决于退货原因。" * 40}]}
+
+    async def answer(scope, receive, send) -> None:
+        await JSONResponse(body)(scope, receive, send)  # a new response each time, as an endpoint
+
+    app = Compression(answer)
+    scope = {"type": "http", "method": "GET", "headers": [(b"accept-encoding", coding.encode())]}
+
+    async def ask() -> list[dict]:
+        sent: list[dict] = []
+
+        async def send(message: dict) -> None:
+            sent.append(message)
+
+        await app(scope, None, send)
+        return sent
+
+    packed.cache_clear()
+    first, again = asyncio.run(ask()), asyncio.run(ask())
+    headers = dict(first[0]["headers"])
+    assert headers[b"content-encoding"] == coding.encode()
+    assert first[1]["body"] == again[1]["body"] and len(first[1]["body"]) < 400
+    assert decode(first[1]["body"]) == JSONResponse(body).body
+    assert packed.cache_len() == 1  # the second time: a look-up, not a compressor
