@@ -32,6 +32,7 @@ from .english import english_terms
 from .errors import BadQuery, IndexCorrupt, IndexMissing, index_errors
 from .lexicon import Lexicon, load_lexicon
 from .memo import BoundedDict
+from .pinyin import read
 from .query import (
     MAX_QUERY_CHARS,
     Concept,
@@ -69,6 +70,7 @@ from .suggester import Question, suggestions
 T = TypeVar("T")
 
 MEMO_CHARS = 200  # longer questions (pasted messages) are rarely asked twice: not memoised
+MAX_READINGS = 4096  # pinyin runs read per generation (shoppers type the same words: tuihuo)
 MAX_SUGGESTED = 4096  # typing prefixes memoised per generation (most shoppers type the same few)
 REFRESH_SECONDS = 1.0  # how often a request checks whether a newer index was committed
 # took_ms in steps of 10 µs: finer is noise, and a memoised answer then repeats byte for byte
@@ -120,6 +122,8 @@ class Engine:
         self._pinyin: dict[str, tuple[str, ...]] | None = None
         self._postings: Postings
         self._initials: dict[str, tuple[str, ...]] = {}
+        self._sound_starts: frozenset[str] = frozenset()  # every beginning of a pinyin key
+        self._readings: BoundedDict = BoundedDict(MAX_READINGS)  # letters → pinyin keys
         self._questions: list[Question] | None = None
         self._suggested: BoundedDict = BoundedDict(MAX_SUGGESTED)
         self._ids: dict[str, str] | None = None
@@ -177,6 +181,7 @@ class Engine:
         self._fields = {}
         self._doc_words = {}
         self._pinyin = None
+        self._readings = BoundedDict(MAX_READINGS)
         self._postings = Postings(searcher)
         self._questions = None
         self._ids = None
@@ -252,6 +257,7 @@ class Engine:
                         table[key].append(word)
                         if len(word) <= 4:
                             initials.setdefault(pinyin_initials(word), []).append(word)
+            self._sound_starts = frozenset(k[:n] for k in table for n in range(1, len(k) + 1))
             self._pinyin = {k: tuple(v) for k, v in table.items()}
             self._initials = {k: tuple(v) for k, v in initials.items()}
         return self._pinyin
@@ -624,6 +630,18 @@ class _Vocabulary:
 
     def sounding(self, key: str) -> tuple[str, ...]:
         return self.engine._sounds(self.searcher).get(key, ())
+
+    def reading(self, letters: str, repair: bool = True) -> list[str]:
+        """Given letters typed for Chinese, return the index pinyin keys they spell (per generation, once)."""
+        engine = self.engine
+        engine._sounds(self.searcher)
+        key = (letters, repair)
+        found = engine._readings.get(key)
+        if found is None:
+            found = tuple(read(letters, self.sounding, repair, engine._sound_starts.__contains__))
+            if len(letters) <= MAX_TERM_CHARS:  # a crafted long run is read, never kept
+                engine._readings[key] = found
+        return list(found)
 
     def initials(self, key: str) -> tuple[str, ...]:
         return self.engine._by_initials(self.searcher).get(key, ())

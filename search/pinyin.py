@@ -14,6 +14,11 @@ MAX_TYPO_LETTERS = (
 _VOWELS = frozenset("aeiouv")
 
 Lookup = Callable[[str], tuple[str, ...]]  # a pinyin key (or initials) → index words
+Starts = Callable[[str], bool]  # whether some index word's pinyin key begins with these letters
+
+
+def _any_start(letters: str) -> bool:
+    return True
 
 
 @lru_cache(maxsize=1)
@@ -21,6 +26,12 @@ def syllables() -> frozenset[str]:
     """Return every toneless pinyin syllable (generated from pypinyin by scripts/make_syllables.py)."""
     lines = SYLLABLES_FILE.read_text(encoding="utf-8").splitlines()
     return frozenset(s for s in lines if s and not s.startswith("#"))
+
+
+@lru_cache(maxsize=1)
+def syllable_starts() -> frozenset[str]:
+    """Return every beginning of a pinyin syllable (zh, zhu, zhua, …)."""
+    return frozenset(s[:n] for s in syllables() for n in range(1, len(s) + 1))
 
 
 def is_pinyin(text: str) -> bool:
@@ -35,13 +46,14 @@ def is_pinyin(text: str) -> bool:
     return ok[len(text)]
 
 
-def spell(text: str, sounding: Lookup) -> tuple[int, list[str]] | None:
+def spell(text: str, sounding: Lookup, starts: Starts = _any_start) -> tuple[int, list[str]] | None:
     """Given letters, return (letters covered, index pinyin keys) of the best reading, else None.
 
     A reading splits the letters wholly into index words' pinyin keys and leftover syllables
-    (吗 ma, 谁 shei): the most letters in keys wins, then the fewest keys.
+    (吗 ma, 谁 shei): the most letters in keys wins, then the fewest keys. `starts` lets it stop
+    extending a piece that no key and no syllable begins with (the same reading, found sooner).
     """
-    known = syllables()
+    known, beginnings = syllables(), syllable_starts()
     best: list[tuple[int, int, list[str]] | None] = [None] * (len(text) + 1)
     best[0] = (0, 0, [])
     for i in range(len(text)):
@@ -54,8 +66,10 @@ def spell(text: str, sounding: Lookup) -> tuple[int, list[str]] | None:
                 option = (covered + j - i, count - 1, [*keys, piece])
             elif piece in known:
                 option = (covered, count, keys)
-            else:
+            elif piece in beginnings or starts(piece):
                 continue
+            else:
+                break  # nothing longer from here is a key or a syllable either
             if best[j] is None or option[:2] > best[j][:2]:  # type: ignore[index]
                 best[j] = option
     end = best[len(text)]
@@ -87,18 +101,20 @@ def _edits(text: str) -> dict[str, int]:
     return ranked
 
 
-def read(text: str, sounding: Lookup, repair: bool = True) -> list[str]:
+def read(
+    text: str, sounding: Lookup, repair: bool = True, starts: Starts = _any_start
+) -> list[str]:
     """Given letters typed for Chinese, return the index pinyin keys they spell, repairing one typo.
 
     Without a whole reading, or with letters left outside index words, the one-edit variant that
     puts the most letters into index words wins (tuikaun → tuikuan → 退款).
     """
-    found = spell(text, sounding)
+    found = spell(text, sounding, starts)
     if found and found[0] == len(text):
         return found[1]
     if not repair or len(text) < 4 or len(text) > MAX_TYPO_LETTERS:
         return found[1] if found else []
-    repaired = [(r, rank) for e, rank in _edits(text).items() if (r := spell(e, sounding))]
+    repaired = [(r, rank) for e, rank in _edits(text).items() if (r := spell(e, sounding, starts))]
     best = max(repaired, key=lambda r: (r[0][0], -len(r[0][1]), -r[1]), default=None)
     if best and (not found or best[0][0] > found[0]):
         return best[0][1]

@@ -11,7 +11,7 @@ from typing import Protocol
 from .analyzer import HAN, Word, is_latin, normalize, pinyin_key, segment
 from .errors import BadQuery, UnknownCategory
 from .lexicon import Lexicon
-from .pinyin import MAX_TYPO_LETTERS, is_pinyin, looks_like_initials, read, read_initials
+from .pinyin import MAX_TYPO_LETTERS, is_pinyin, looks_like_initials, read_initials
 from .redaction import strip_identifiers
 
 MAX_QUERY_CHARS = 1000
@@ -40,6 +40,10 @@ class Vocabulary(Protocol):
     def has(self, term: str) -> bool: ...
 
     def sounding(self, key: str) -> tuple[str, ...]: ...
+
+    def reading(self, letters: str, repair: bool = True) -> list[str]:
+        """Given letters typed for Chinese, return the index pinyin keys they spell (`pinyin.read`)."""
+        ...
 
     def initials(self, key: str) -> tuple[str, ...]: ...
 
@@ -188,13 +192,13 @@ def _latin_concepts(
             # An English word the pages don't use is not pinyin: it counts against a match.
             repair = budget[0] > 0
             if is_pinyin(word) or not english.get(word):
-                keys = read(word, vocab.sounding, repair=repair)
+                keys = vocab.reading(word, repair)
                 budget[0] -= repair and not is_pinyin(word)
             else:
                 keys = []
             joined = "".join(texts[i:])
             if len(texts) - i > 1 and is_pinyin(joined) and len(joined) <= MAX_TYPO_LETTERS:
-                whole = read(joined, vocab.sounding)  # spaced syllables: shen fen zheng
+                whole = vocab.reading(joined)  # spaced syllables: shen fen zheng
                 if sum(map(len, whole)) > sum(map(len, keys)) + len(texts[i]):
                     out += [_sounding(k, k, PINYIN_WEIGHT, vocab) for k in whole]
                     break
