@@ -42,3 +42,20 @@ def test_initials_spell_index_words_and_may_skip_a_letter():
     assert read_initials("thyf", initials) == ["th", "yf"]
     assert read_initials("tkmqg", initials) == ["tk", "qg"]
     assert read_initials("xyz", initials) == []
+
+
+def test_stopping_where_no_key_begins_reads_the_same_with_fewer_look_ups():
+    starts = {k[:n] for k in INDEX for n in range(1, len(k) + 1)}.__contains__
+    looked: list[str] = []
+
+    def counted(key: str) -> tuple[str, ...]:
+        looked.append(key)
+        return sounding(key)
+
+    for letters in ("tuihuoyunfei", "tuikuanduojiu", "tuikaun", "tuihou", "xyqingguanma"):
+        looked.clear()
+        everywhere = read(letters, counted)
+        slow = len(looked)
+        looked.clear()
+        assert read(letters, counted, starts=starts) == everywhere
+        assert len(looked) < slow / 2, letters
