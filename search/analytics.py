@@ -33,7 +33,7 @@ REASONS = ("信息不全", "看不懂", "和我的情况不符", "其他")
 QUEUE_BYTES = 4 << 20  # asked of the kernel for the queue; it may grant less
 
 
-@memo(4096, 1024)  # a question asked again is not redacted again
+@memo(1024, 128)  # a question asked again is not redacted again
 def clean_query(query: str) -> str:
     """Given a raw query, return it redacted, whitespace-collapsed and cut to 1,000 characters."""
     return " ".join(redact(query).split())[:1000]

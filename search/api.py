@@ -76,7 +76,7 @@ schemas = SchemaGenerator(
 )
 
 
-@memo(4096, 2048)
+@memo(1024, 512)  # repeats only: a typical question is ~270 bytes encoded
 def _parsed(raw: bytes) -> QueryParams:
     """Given a raw query string, return its parameters (immutable: parsed once per distinct string)."""
     return QueryParams(raw)

@@ -153,7 +153,7 @@ class Guard:
 
 
 # The access log's view of a question asked again costs a look-up, not the redaction's regexes.
-_redacted = memo(4096, 1024)(redact)
+_redacted = memo(1024, 128)(redact)
 
 # Every response: no MIME sniffing, no referrer to other sites (a page's URL may hold a query),
 # no framing; responses that set no policy of their own (JSON, errors) may load nothing.
@@ -182,7 +182,7 @@ def is_api(path: str) -> bool:
     return re.sub("/+", "/", path).lower().startswith("/api/")
 
 
-@memo(4096, 2048)
+@memo(1024, 512)  # repeats only: a typical question is ~270 bytes encoded
 def decode_query(raw: bytes) -> tuple[str, str | None]:
     """Given a raw query string, return it decoded (for the log) and what is wrong with it, if anything."""
     data = unquote_to_bytes(raw.replace(b"+", b" "))
