@@ -108,3 +108,25 @@ def test_typed_prefixes_are_completed_from_memory_and_long_ones_are_not_kept(ind
         assert engine.memoised_suggest(long) is None
         engine._checked -= 61
         assert engine.memoised_suggest("退货") is None
+
+
+def test_every_per_request_memo_stays_at_its_cap():
+    from search import api, compression, middleware
+    from search.analytics import clean_query
+
+    feeds = {
+        api._parsed: lambda i: f"q=%E9%80%80{i}".encode(),
+        middleware.decode_query: lambda i: f"q=%E9%80%80{i}".encode(),
+        middleware._redacted: lambda i: f"退货{i}",
+        clean_query: lambda i: f"退货{i}",
+    }
+    for memoised, key in feeds.items():
+        for i in range(1500):
+            memoised(key(i))
+        assert 0 < memoised.cache_len() <= 1024, memoised
+        memoised.cache_clear()
+        memoised(key(0) * 200)  # a long crafted query is answered, not kept
+        assert memoised.cache_len() == 0, memoised
+    for i in range(600):
+        compression.packed("gzip", f"{i}".encode() * 100)
+    assert compression.packed.cache_len() <= compression.PACKED_BODIES
