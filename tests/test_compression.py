@@ -132,33 +132,26 @@ def test_accept_encoding_is_read_with_its_weights(header: str, codings: set[str]
     ("coding", "decode"), [("br", brotli.decompress), ("gzip", gzip.decompress)]
 )
 def test_a_body_sent_again_is_compressed_once(coding, decode):
-    import asyncio
-
+    from starlette.applications import Starlette
     from starlette.responses import JSONResponse
+    from starlette.routing import Route
+    from starlette.testclient import TestClient
 
     from search.compression import Compression, packed
 
     body = {"results": [{"answer": "退货运费由谁承担取决于退货原因。" * 40}]}
+    app = Starlette(routes=[Route("/", lambda request: JSONResponse(body))])
+    app.add_middleware(Compression)
 
-    async def answer(scope, receive, send) -> None:
-        await JSONResponse(body)(scope, receive, send)  # a new response each time, as an endpoint
-
-    app = Compression(answer)
-    scope = {"type": "http", "method": "GET", "headers": [(b"accept-encoding", coding.encode())]}
-
-    async def ask() -> list[dict]:
-        sent: list[dict] = []
-
-        async def send(message: dict) -> None:
-            sent.append(message)
-
-        await app(scope, None, send)
-        return sent
+    def raw() -> bytes:
+        """Ask once; return the body as sent (not decoded by the client)."""
+        with client.stream("GET", "/", headers={"Accept-Encoding": coding}) as r:
+            assert r.headers["content-encoding"] == coding
+            return b"".join(r.iter_raw())
 
     packed.cache_clear()
-    first, again = asyncio.run(ask()), asyncio.run(ask())
-    headers = dict(first[0]["headers"])
-    assert headers[b"content-encoding"] == coding.encode()
-    assert first[1]["body"] == again[1]["body"] and len(first[1]["body"]) < 400
-    assert decode(first[1]["body"]) == JSONResponse(body).body
+    with TestClient(app) as client:
+        first, again = raw(), raw()
+    assert first == again and len(first) < 400
+    assert decode(first) == JSONResponse(body).body
     assert packed.cache_len() == 1  # the second time: a look-up, not a compressor
