@@ -577,6 +577,8 @@ def _summary(fields: dict[str, Any]) -> dict[str, Any]:
 def _questions_of(text: str, lexicon: Lexicon) -> list[str]:
     """Given a message, return it whole followed by its questions when it asks more than one."""
     parts = [p.strip() for p in _QUESTION_END.split(text) if p.strip()]
+    if len(parts) < 2:  # one sentence (most questions): nothing to split, nothing to segment
+        return [text]
     asking = [
         p
         for p in parts
