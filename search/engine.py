@@ -71,7 +71,10 @@ T = TypeVar("T")
 
 MEMO_CHARS = 200  # longer questions (pasted messages) are rarely asked twice: not memoised
 MAX_READINGS = 4096  # pinyin runs read per generation (shoppers type the same words: tuihuo)
-MAX_SUGGESTED = 4096  # typing prefixes memoised per generation (most shoppers type the same few)
+# Typing prefixes memoised per generation: every prefix of a few hundred questions fits, each
+# entry a tuple of shared summaries (~300 bytes), and no prefix longer than SUGGEST_CHARS is kept.
+MAX_SUGGESTED = 16384
+SUGGEST_CHARS = 64
 REFRESH_SECONDS = 1.0  # how often a request checks whether a newer index was committed
 # took_ms in steps of 10 µs: finer is noise, and a memoised answer then repeats byte for byte
 # (so the server compresses it once, not per asking).
@@ -126,6 +129,7 @@ class Engine:
         self._readings: BoundedDict = BoundedDict(MAX_READINGS)  # letters → pinyin keys
         self._questions: list[Question] | None = None
         self._suggested: BoundedDict = BoundedDict(MAX_SUGGESTED)
+        self._summaries: dict[str, dict[str, str]] = {}  # one per FAQ id, shared by the memo
         self._ids: dict[str, str] | None = None
         self._categories = load_catalogue(settings.catalogue_file).categories
 
@@ -175,6 +179,7 @@ class Engine:
         # First: memoised() and memoised_suggest() read these without the lock.
         self._cache = OrderedDict()
         self._suggested = BoundedDict(MAX_SUGGESTED)
+        self._summaries = {}
         self._searcher = searcher
         self._checked = time.monotonic()
         self._df = BoundedDict(MAX_TERMS)
@@ -481,8 +486,11 @@ class Engine:
         key = (prefix, limit)
         found = memo.get(key)
         if found is None:
-            found = suggestions(questions, prefix, limit)
-            if len(prefix) <= MEMO_CHARS:
+            summaries = self._summaries
+            found = tuple(
+                summaries.setdefault(s["id"], s) for s in suggestions(questions, prefix, limit)
+            )
+            if len(prefix) <= SUGGEST_CHARS:
                 with self._lock:  # BoundedDict's set-then-trim is not atomic
                     memo[key] = found
         return {"query": prefix, "suggestions": [dict(s) for s in found]}

@@ -95,7 +95,7 @@ def test_a_memoised_answer_is_sent_as_the_same_json_the_search_gives(indexed_pro
 
 
 def test_typed_prefixes_are_completed_from_memory_and_long_ones_are_not_kept(indexed_project):
-    from search.engine import MEMO_CHARS, Engine
+    from search.engine import SUGGEST_CHARS, Engine
 
     with Engine(indexed_project, refresh_seconds=60) as engine:
         assert engine.memoised_suggest("退货") is None
@@ -103,7 +103,11 @@ def test_typed_prefixes_are_completed_from_memory_and_long_ones_are_not_kept(ind
         assert typed["suggestions"] and engine.memoised_suggest("退货") == typed
         engine.memoised_suggest("退货")["suggestions"][0]["id"] = "changed"  # a caller's copy
         assert engine.suggest("退货") == typed
-        long = "退" * (MEMO_CHARS + 1)
+        engine.suggest("退")
+        shared = {s["id"]: s for s in engine._suggested[("退", 8)]}
+        again = [s for s in engine._suggested[("退货", 8)] if s["id"] in shared]
+        assert again and all(shared[s["id"]] is s for s in again)  # one summary per answer
+        long = "退" * (SUGGEST_CHARS + 1)
         engine.suggest(long)
         assert engine.memoised_suggest(long) is None
         engine._checked -= 61
