@@ -50,7 +50,7 @@ def wait_ready(page, path: str, live: bool = True) -> None:
 
 def open_header_search(page, base: str) -> None:
     """The home page with the header search open on a question and its suggestions listed."""
-    page.goto(f"{base}/", wait_until="networkidle")
+    page.goto(f"{base}/", wait_until="load")
     icon = page.locator(".md-header__button[for='__search']")
     box = page.locator("input.md-search__input")
     (icon if icon.is_visible() else box).click()
@@ -66,7 +66,7 @@ def open_header_search(page, base: str) -> None:
 
 def open_feedback_reasons(page, base: str) -> None:
     """An FAQ page with 没帮助 pressed: the reasons to choose from are shown."""
-    page.goto(f"{base}/return/", wait_until="networkidle")
+    page.goto(f"{base}/return/", wait_until="load")
     box = page.locator(".kb-feedback").first
     box.get_by_role("button", name="没帮助").click()
     box.locator("fieldset").wait_for()
@@ -103,7 +103,7 @@ def test_every_page_and_state_has_no_serious_axe_violation(
     checked = []
     visits = [(static_site, path) for path in pages] + [(live_server.url, p) for p in LIVE_PAGES]
     for base, path in visits:
-        page.goto(f"{base}{path}", wait_until="networkidle")
+        page.goto(f"{base}{path}", wait_until="load")  # wait_ready says when its parts are in
         wait_ready(page, path, live=base == live_server.url)
         assert page.locator("body").get_attribute("data-md-color-scheme") == expected, path
         found += [f"{base}{path}: {line}" for line in describe(axe_violations(page))]
@@ -120,7 +120,7 @@ def test_every_page_and_state_has_no_serious_axe_violation(
 
 
 def test_the_palette_switch_changes_scheme_and_is_remembered(page, live_server: LiveServer):
-    page.goto(f"{live_server.url}/", wait_until="networkidle")
+    page.goto(f"{live_server.url}/", wait_until="load")
     body = page.locator("body")
     assert body.get_attribute("data-md-color-scheme") == "default"
     switch = page.get_by_role("radiogroup", name="配色")
@@ -128,7 +128,7 @@ def test_the_palette_switch_changes_scheme_and_is_remembered(page, live_server: 
     page.locator("label[for='__palette_1']").click()
     assert body.get_attribute("data-md-color-scheme") == "slate"
     assert switch.get_by_role("radio", name="深色").is_checked()
-    page.goto(f"{live_server.url}/cancel/", wait_until="networkidle")
+    page.goto(f"{live_server.url}/cancel/", wait_until="load")
     assert page.locator("body").get_attribute("data-md-color-scheme") == "slate"
 
 
@@ -153,7 +153,7 @@ def test_320px_at_200_percent_zoom_reflows_without_sideways_scrolling(
     found = []
     visits = [(static_site, path) for path in REFLOW_PAGES] + [(live_server.url, AGENT_QUERY)]
     for base, path in visits:
-        page.goto(f"{base}{path}", wait_until="networkidle")
+        page.goto(f"{base}{path}", wait_until="load")
         wait_ready(page, path, live=base == live_server.url)
         if large_text:  # Material's 125% × 2
             page.add_style_tag(content="html { font-size: 250% !important; }")
@@ -166,7 +166,7 @@ def test_320px_at_200_percent_zoom_reflows_without_sideways_scrolling(
 def test_reduced_motion_turns_animation_off(chromium, live_server: LiveServer):
     context = chromium.new_context(reduced_motion="reduce", locale="zh-CN")
     page = context.new_page()
-    page.goto(f"{live_server.url}/", wait_until="networkidle")
+    page.goto(f"{live_server.url}/", wait_until="load")
     durations = page.evaluate(
         """() => [...document.querySelectorAll('.md-tabs__link, .md-header, .md-sidebar, .md-search__inner, .md-top')]
                  .map((el) => getComputedStyle(el).transitionDuration.split(', ').map(parseFloat))"""
@@ -176,7 +176,7 @@ def test_reduced_motion_turns_animation_off(chromium, live_server: LiveServer):
     context.close()
     context = chromium.new_context(reduced_motion="no-preference", locale="zh-CN")
     page = context.new_page()
-    page.goto(f"{live_server.url}/", wait_until="networkidle")
+    page.goto(f"{live_server.url}/", wait_until="load")
     moving = page.evaluate(
         "() => parseFloat(getComputedStyle(document.querySelector('.md-tabs__link')).transitionDuration)"
     )
@@ -194,7 +194,7 @@ def test_every_page_says_it_is_simplified_chinese(real_built_project: Settings):
 
 def test_a_form_error_is_tied_to_its_field_and_takes_the_focus(page, live_server: LiveServer):
     page.clock.set_system_time(TODAY)  # time flows (Material's debounced search), from this date
-    page.goto(f"{live_server.url}/tools/calculator/", wait_until="networkidle")
+    page.goto(f"{live_server.url}/tools/calculator/", wait_until="load")
     page.wait_for_selector("form#kb-calc[data-ready]")
     page.get_by_label("实付金额（元）").fill("abc")
     page.get_by_role("button", name="计算", exact=True).click()
