@@ -66,12 +66,33 @@ def server(indexed_project: Settings, tmp_path_factory: pytest.TempPathFactory):
         yield live
 
 
-@pytest.fixture
-def client(indexed_project: Settings, tmp_path: Path) -> Iterator[TestClient]:
-    """The app in-process, with an analytics file of its own."""
-    settings = dataclasses.replace(indexed_project, analytics_db=tmp_path / "a.sqlite3")
+# The in-process app's per-client budgets: each test starts with all of them unspent.
+LIMITERS = ("limiter", "click_limiter", "search_limiter")
+
+
+@pytest.fixture(scope="module")
+def _app(indexed_project: Settings, tmp_path_factory: pytest.TempPathFactory):
+    """The app in-process with an analytics file of its own, started once for this module."""
+    folder = tmp_path_factory.mktemp("inprocess")
+    settings = dataclasses.replace(indexed_project, analytics_db=folder / "a.sqlite3")
     with TestClient(create_app(settings)) as c:
         yield c
+
+
+@pytest.fixture
+def client(_app: TestClient, tmp_path: Path) -> Iterator[TestClient]:
+    """The module's app with fresh rate limits, as a new app has (a test may replace them)."""
+    state = _app.app.state
+    kept = {name: getattr(state, name) for name in LIMITERS}
+    fresh = {n: RateLimiter(k.limit, k.window, tmp_path / f"{n}.bin") for n, k in kept.items()}
+    for name, limiter in fresh.items():
+        setattr(state, name, limiter)
+    try:
+        yield _app
+    finally:
+        for name, limiter in fresh.items():
+            limiter.close()
+            setattr(state, name, kept[name])
 
 
 def raw(server: LiveServer, data: bytes, wait: float = 10.0) -> bytes:
