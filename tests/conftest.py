@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from search.settings import Settings
+from search.settings import Settings, load_settings
 from tests.helpers import CHROMIUM, LiveServer, copy_built, copy_project
 
 
@@ -44,6 +44,25 @@ def _indexed(settings: Settings) -> Settings:
     return settings
 
 
+def _shared(factory: pytest.TempPathFactory, worker_id: str, name: str, make) -> Settings:
+    """Given a name and how to make it in a folder, make it once for all xdist workers; return it.
+
+    Workers share the folder above their own temporary folders (one per session, as xdist's docs
+    advise); the first to take the lock builds, the others wait and read what it built."""
+    if worker_id == "master":  # not under xdist: this process is the only reader
+        return make(factory.mktemp(name))
+    from filelock import FileLock
+
+    shared = factory.getbasetemp().parent
+    folder, done = shared / name, shared / f"{name}.done"
+    with FileLock(shared / f"{name}.lock"):
+        if done.exists():
+            return load_settings(folder)
+        settings = make(folder)
+        done.touch()
+        return settings
+
+
 @pytest.fixture
 def indexed_copy(indexed_project: Settings, tmp_path: Path) -> Settings:
     """A private, writable copy of the fixture help center with its site and index already live."""
@@ -51,27 +70,27 @@ def indexed_copy(indexed_project: Settings, tmp_path: Path) -> Settings:
 
 
 @pytest.fixture(scope="session")
-def built_project(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+def indexed_project(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Settings:
+    """The fixture help center, its site and search index built once for the session (read-only use)."""
+    return _shared(tmp_path_factory, worker_id, "indexed", lambda f: _indexed(_built(f)))
+
+
+@pytest.fixture(scope="session")
+def built_project(indexed_project: Settings) -> Settings:
     """The fixture help center with its site built once for the session (read-only use)."""
-    return _built(tmp_path_factory.mktemp("built"))
+    return indexed_project
 
 
 @pytest.fixture(scope="session")
-def indexed_project(built_project: Settings) -> Settings:
-    """The session's built fixture help center with its search index built too (read-only use)."""
-    return _indexed(built_project)
+def real_indexed_project(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Settings:
+    """A copy of this checkout's real pages, built and indexed once for the session (read-only use)."""
+    return _shared(tmp_path_factory, worker_id, "real", lambda f: _indexed(_built(f, real=True)))
 
 
 @pytest.fixture(scope="session")
-def real_built_project(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    """A copy of this checkout's real pages, built once for the session (read-only use)."""
-    return _built(tmp_path_factory.mktemp("real"), real=True)
-
-
-@pytest.fixture(scope="session")
-def real_indexed_project(real_built_project: Settings) -> Settings:
-    """The real pages' built copy with its search index (the evaluation gate reads it)."""
-    return _indexed(real_built_project)
+def real_built_project(real_indexed_project: Settings) -> Settings:
+    """The real pages' built copy (the evaluation gate and the browser tests read it)."""
+    return real_indexed_project
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -128,7 +147,11 @@ def live_server(
     indexed_project: Settings, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[LiveServer]:
     """The fixture help center served by `kb serve` (site + API) in a real uvicorn process."""
-    server = LiveServer(indexed_project, tmp_path_factory.mktemp("logs") / "serve.log")
+    # Its analytics (and rate limits) of its own: the built help center is shared by the workers.
+    folder = tmp_path_factory.mktemp("live")
+    settings = indexed_project.with_paths(analytics_db=folder / "analytics.sqlite3")
+    env = {"KB_ANALYTICS_DB": str(settings.analytics_db)}
+    server = LiveServer(settings, folder / "serve.log", env=env)
     yield server
     server.stop()
 
