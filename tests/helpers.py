@@ -45,6 +45,7 @@ __all__ = [
     "edit",
     "eventually",
     "free_port",
+    "open_served",
     "run_kb",
 ]
 
@@ -135,6 +136,15 @@ def eventually(check: Callable[[], T], timeout: float = 10.0, interval: float = 
         if time.monotonic() > deadline:
             pytest.fail(f"condition not met within {timeout} s: {check.__name__}")
         time.sleep(interval)
+
+
+def open_served(page: Any, url: str) -> Any:
+    """Open a page `kb serve` serves once it has loaded and the header search has taken over
+    (body.kb-api): what waiting for networkidle gave, without its fixed 0.5 s of quiet. Return
+    the response."""
+    response = page.goto(url, wait_until="load")
+    page.locator("body.kb-api").wait_for(state="attached")
+    return response
 
 
 def conforms(value: Any, shape: Any, where: str = "result") -> list[str]:

@@ -9,7 +9,7 @@ import pytest
 
 from search.settings import Settings
 from tests.a11y import axe_violations, describe, overflow
-from tests.helpers import LiveServer
+from tests.helpers import LiveServer, open_served
 
 pytestmark = pytest.mark.browser
 
@@ -44,13 +44,15 @@ def wait_ready(page, path: str, live: bool = True) -> None:
         page.wait_for_selector("form#kb-calc[data-ready]")
         if "?" in path:
             page.locator("#kb-calc-result").wait_for()
+    if live:  # the header search has taken over (it draws its own panel)
+        page.locator("body.kb-api").wait_for(state="attached")
     if live and page.locator(".kb-feedback-enabled").count():
         page.locator(".kb-feedback").first.wait_for()
 
 
 def open_header_search(page, base: str) -> None:
     """The home page with the header search open on a question and its suggestions listed."""
-    page.goto(f"{base}/", wait_until="load")
+    open_served(page, f"{base}/")
     icon = page.locator(".md-header__button[for='__search']")
     box = page.locator("input.md-search__input")
     (icon if icon.is_visible() else box).click()

@@ -42,7 +42,7 @@ from search.limiter import RateLimiter
 from search.publisher import publish
 from search.settings import Settings
 from search.site import KEEP_RELEASES, activate_release
-from tests.helpers import LiveServer, copy_project, eventually
+from tests.helpers import LiveServer, copy_project, eventually, open_served
 
 HEAD_SECONDS = 2.0
 
@@ -871,11 +871,11 @@ def test_16_odd_spellings_of_api_paths_get_a_json_404(server: LiveServer, path: 
 
 @pytest.mark.browser
 def test_14_pages_scripts_and_clicks_work_under_the_security_policy(page, server: LiveServer):
-    page.goto(f"{server.url}/tools/calculator/", wait_until="networkidle")
+    open_served(page, f"{server.url}/tools/calculator/")
     page.wait_for_selector("form#kb-calc[data-ready]")  # its module and data loaded under the CSP
-    page.goto(f"{server.url}/search/?q=退货要自己包装吗", wait_until="networkidle")
+    open_served(page, f"{server.url}/search/?q=退货要自己包装吗")
     page.locator(".kb-agent__result").first.wait_for()
-    page.goto(f"{server.url}/", wait_until="networkidle")
+    open_served(page, f"{server.url}/")
     box = page.locator("input.md-search__input")
     box.click()
     box.fill("退货要自己包装吗")

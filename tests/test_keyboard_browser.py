@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.a11y import focus, press, press_until, type_keys, walk
-from tests.helpers import LiveServer
+from tests.helpers import LiveServer, open_served
 
 pytestmark = pytest.mark.browser
 
@@ -40,7 +40,7 @@ def test_search_from_the_header_move_through_suggestions_and_open_an_answer(
 ):
     context = chromium.new_context(viewport={"width": width, "height": 900}, locale="zh-CN")
     page = context.new_page()
-    page.goto(f"{live_server.url}/", wait_until="networkidle")
+    open_served(page, f"{live_server.url}/")
     box = page.locator("input.md-search__input")
 
     where = press_until(page, "Tab", "input.md-search__input")  # past the skip link and the header
@@ -97,7 +97,7 @@ def test_search_from_the_header_move_through_suggestions_and_open_an_answer(
 
 def test_agent_page_expand_an_answer_copy_it_and_copy_its_link(kb_page, live_server: LiveServer):
     page = kb_page
-    page.goto(f"{live_server.url}/search/?q=退货要自己包装吗", wait_until="networkidle")
+    open_served(page, f"{live_server.url}/search/?q=退货要自己包装吗")
     first = page.locator(".kb-agent__result").first
     first.wait_for()
     assert first.get_attribute("data-id") == "return-packaging"
@@ -151,7 +151,7 @@ def test_fill_and_submit_the_calculator_reach_the_result_and_copy_its_link(
 ):
     page = kb_page
     page.clock.set_fixed_time(TODAY)
-    page.goto(f"{live_server.url}/tools/calculator/", wait_until="networkidle")
+    open_served(page, f"{live_server.url}/tools/calculator/")
     page.wait_for_selector("form#kb-calc[data-ready]")
 
     assert press(page, "Tab")["name"] == "跳到正文"
@@ -202,7 +202,7 @@ def test_fill_and_submit_the_calculator_reach_the_result_and_copy_its_link(
 
 def test_vote_not_helpful_with_a_reason(kb_page, live_server: LiveServer):
     page = kb_page
-    page.goto(f"{live_server.url}/return/#return-apply", wait_until="networkidle")
+    open_served(page, f"{live_server.url}/return/#return-apply")
     box = '.kb-feedback[data-id="return-apply"]'
     page.locator(box).wait_for()
 
@@ -238,7 +238,7 @@ def test_focus_never_lands_on_something_hidden_across_a_whole_page(
     # the menu button opens the drawer (no focus trap: Escape closes it and focus returns).
     context = chromium.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
     page = context.new_page()
-    page.goto(f"{live_server.url}/cancel/", wait_until="networkidle")
+    open_served(page, f"{live_server.url}/cancel/")
     page.locator(".kb-feedback").first.wait_for()
     seen = []
     for _ in range(60):
@@ -249,7 +249,7 @@ def test_focus_never_lands_on_something_hidden_across_a_whole_page(
     assert active(page, "footer a"), f"Tab reached the footer: {seen}"
     assert "大家最常问" not in seen, "the closed drawer's links are skipped"
 
-    page.goto(f"{live_server.url}/cancel/", wait_until="networkidle")
+    open_served(page, f"{live_server.url}/cancel/")
     press_until(page, "Tab", "button.kb-menu-button")
     assert focus(page)["name"] == "导航菜单"
     menu = page.locator("button.kb-menu-button")
@@ -265,7 +265,7 @@ def test_focus_never_lands_on_something_hidden_across_a_whole_page(
 
 def test_the_palette_switch_works_from_the_keyboard(kb_page, live_server: LiveServer):
     page = kb_page
-    page.goto(f"{live_server.url}/", wait_until="networkidle")
+    open_served(page, f"{live_server.url}/")
     where = press_until(page, "Tab", "input.md-option")
     assert where["name"] == "浅色"
     press(page, "ArrowRight")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import LiveServer
+from tests.helpers import LiveServer, open_served
 
 pytestmark = pytest.mark.browser
 
@@ -42,7 +42,7 @@ def test_an_unsure_question_offers_related_questions_and_customer_service(
     related = page.locator(".kb-agent__related a")
     assert related.count() >= 2
     assert related.last.get_attribute("href").endswith("/contact/#contact-service")
-    page.goto(f"{live_server.url}/", wait_until="networkidle")
+    open_served(page, f"{live_server.url}/")
     box = page.locator("input.md-search__input")
     box.click()
     box.fill("清关那块有点搞不懂")

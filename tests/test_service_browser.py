@@ -10,7 +10,7 @@ import pytest
 
 from search.analytics import report
 from search.settings import Settings
-from tests.helpers import LiveServer, copy_project, eventually
+from tests.helpers import LiveServer, copy_project, eventually, open_served
 
 pytestmark = pytest.mark.browser
 
@@ -26,7 +26,7 @@ def type_query(page, text: str) -> None:
 def test_typing_in_the_header_shows_api_results_and_the_first_opens_its_answer(
     page, live_server: LiveServer
 ):
-    page.goto(f"{live_server.url}/", wait_until="networkidle")
+    open_served(page, f"{live_server.url}/")
     type_query(page, "退货运费")
     first = page.locator(".kb-search-result a.kb-search-link").first
     first.wait_for()  # completions first, then the full answer once typing pauses
@@ -47,7 +47,7 @@ def test_typing_in_the_header_shows_api_results_and_the_first_opens_its_answer(
 def test_arrow_keys_move_through_results_and_enter_opens_the_answer_page(
     page, live_server: LiveServer
 ):
-    page.goto(f"{live_server.url}/cancel/", wait_until="networkidle")
+    open_served(page, f"{live_server.url}/cancel/")
     type_query(page, "取消订单要手续费吗")
     page.locator(".kb-search-result a.kb-search-link").first.wait_for()
     page.keyboard.press("ArrowDown")  # the combobox pattern: the option is highlighted, focus stays
@@ -172,7 +172,7 @@ def test_html_planted_in_a_page_shows_as_text_in_snippets(chromium, tmp_path: Pa
         page = context.new_page()
         errors: list[str] = []
         page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        page.goto(f"{server.url}/", wait_until="networkidle")
+        open_served(page, f"{server.url}/")
         type_query(page, "奇怪文字 script onerror")
         result = page.locator(".kb-search-result .md-search-result__item").first
         result.wait_for()
@@ -300,7 +300,7 @@ def test_typing_key_by_key_then_clicking_records_one_search_with_its_click(
         page = context.new_page()
         asked: list[str] = []
         page.on("request", lambda r: asked.append(r.url) if "/api/" in r.url else None)
-        page.goto(f"{server.url}/", wait_until="networkidle")
+        open_served(page, f"{server.url}/")
         page.locator("input.md-search__input").click()
         page.keyboard.type("quxiaodingdan", delay=60)  # one key at a time, as a shopper types
         first = page.locator(".kb-search-result a.kb-search-link").first
@@ -333,7 +333,7 @@ def test_typing_key_by_key_then_clicking_records_one_search_with_its_click(
 
 
 def test_a_prefix_of_an_answered_question_reuses_its_answer(page, live_server: LiveServer):
-    page.goto(f"{live_server.url}/", wait_until="networkidle")
+    open_served(page, f"{live_server.url}/")
     type_query(page, "退货运费谁出")
     page.locator(".kb-search-result .md-search-result__meta", has_text="找到").wait_for()
     asked: list[str] = []
