@@ -16,7 +16,8 @@ from starlette.testclient import TestClient
 from search.api import create_app
 from search.cli import main
 from search.settings import Settings
-from tests.conftest import LiveServer, _QuietHandler, copy_project
+from tests.conftest import _QuietHandler
+from tests.helpers import LiveServer, copy_built
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 HASHED = re.compile(r"\.[0-9a-f]{8,}\.(?:min\.)?(?:js|css)$")
@@ -64,9 +65,10 @@ OLD = "配送员不提供任何商品包装服务"
 NEW = "配送员不提供任何商品包装服务（青蛙形状的保温杯也一样）"
 
 
-def test_a_page_revalidates_to_its_new_version_after_a_publish(tmp_path: Path):
-    settings = copy_project(tmp_path / "project")
-    assert main(["--root", str(settings.root), "publish"]) == 0
+def test_a_page_revalidates_to_its_new_version_after_a_publish(
+    indexed_project: Settings, tmp_path: Path
+):
+    settings = copy_built(tmp_path / "project", indexed_project)
     with TestClient(create_app(settings, analytics=False)) as c:
         before = {a: c.get("/return/", headers={"Accept-Encoding": a}) for a in ("identity", "br")}
         for accept, r in before.items():
@@ -89,9 +91,11 @@ def test_a_page_revalidates_to_its_new_version_after_a_publish(tmp_path: Path):
 
 
 @pytest.fixture
-def published(tmp_path: Path) -> Iterator[tuple[Settings, LiveServer, str]]:
+def published(
+    indexed_project: Settings, tmp_path: Path
+) -> Iterator[tuple[Settings, LiveServer, str]]:
     """A project of its own served by `kb serve` and, as static files, by a plain file server."""
-    settings = copy_project(tmp_path / "project")
+    settings = copy_built(tmp_path / "project", indexed_project)
     server = LiveServer(settings, tmp_path / "serve.log")
     handler = functools.partial(_QuietHandler, directory=str(settings.site_dir))
     static = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)

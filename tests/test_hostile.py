@@ -42,7 +42,7 @@ from search.limiter import RateLimiter
 from search.publisher import publish
 from search.settings import Settings
 from search.site import KEEP_RELEASES, activate_release
-from tests.helpers import LiveServer, copy_project, eventually, open_served
+from tests.helpers import LiveServer, copy_built, copy_project, eventually, open_served
 
 HEAD_SECONDS = 2.0
 
@@ -310,10 +310,10 @@ STAGE_LINES = {"check": "检查内容", "build": "构建站点", "index": "更�
 
 
 @pytest.fixture(scope="module")
-def publishing(tmp_path_factory: pytest.TempPathFactory):
-    """A help center of its own, served by `kb serve` with two workers, for tests that publish."""
+def publishing(indexed_project: Settings, tmp_path_factory: pytest.TempPathFactory):
+    """A help center of its own (built and live), served by `kb serve`, for tests that publish."""
     folder = tmp_path_factory.mktemp("publishing")
-    settings = copy_project(folder / "project")
+    settings = copy_built(folder / "project", indexed_project)
     with serving(settings, folder, KB_TRUSTED_PROXIES="127.0.0.1") as live:
         yield live
 

@@ -13,7 +13,8 @@ from pathlib import Path
 
 from search.analytics import report
 from search.cli import main
-from tests.helpers import LiveServer, copy_project, eventually
+from search.settings import Settings
+from tests.helpers import LiveServer, copy_built, copy_project, eventually
 
 ID_NUMBER = "11010519491231002X"
 PHONE = "13812345678"
@@ -50,8 +51,10 @@ def test_a_query_with_an_id_number_and_a_phone_number_leaves_neither_in_the_logs
     assert ID_NUMBER not in dump and PHONE not in dump
 
 
-def test_a_published_change_is_served_without_restart_or_failed_requests(tmp_path: Path):
-    settings = copy_project(tmp_path / "live")
+def test_a_published_change_is_served_without_restart_or_failed_requests(
+    indexed_project: Settings, tmp_path: Path
+):
+    settings = copy_built(tmp_path / "live", indexed_project)
     # Three threads searching flat out from one address: far beyond a shopper's search budget.
     busy = {"KB_SEARCH_PER_MINUTE": "1000000"}
     server = LiveServer(settings, tmp_path / "serve.log", workers=2, env=busy)
