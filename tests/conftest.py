@@ -156,7 +156,7 @@ def live_server(
     server.stop()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def app_client(indexed_project: Settings, tmp_path_factory: pytest.TempPathFactory):
     """The app over the session's indexed copy, in process (Starlette's TestClient), analytics off."""
     import dataclasses

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.browser
 SCREENSHOT = ROOT / "_build" / "screenshots" / "admin-dashboard.png"
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # once per worker, however xdist interleaves modules
 def admin_server(indexed_project: Settings, tmp_path_factory) -> Iterator[tuple[LiveServer, str]]:
     """`kb serve` with its own analytics file holding two editors and some shoppers' searches."""
     folder = tmp_path_factory.mktemp("admin")

@@ -20,7 +20,7 @@ from search.limiter import RateLimiter
 from search.settings import Settings
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # once per worker, however xdist interleaves modules
 def client(indexed_project: Settings, tmp_path_factory: pytest.TempPathFactory):
     settings = dataclasses.replace(
         indexed_project, analytics_db=tmp_path_factory.mktemp("api") / "analytics.sqlite3"

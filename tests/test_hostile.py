@@ -58,7 +58,9 @@ def serving(settings: Settings, folder: Path, **env: str) -> Iterator[LiveServer
         live.stop()
 
 
-@pytest.fixture(scope="module")
+# Session-scoped, not module-scoped: xdist's worksteal interleaves modules on a worker, and a
+# module fixture is stopped and started again each time its module's tests come back.
+@pytest.fixture(scope="session")
 def server(indexed_project: Settings, tmp_path_factory: pytest.TempPathFactory):
     """A real `kb serve` with a short request-head deadline and an analytics file of its own."""
     folder = tmp_path_factory.mktemp("hostile")
@@ -70,9 +72,9 @@ def server(indexed_project: Settings, tmp_path_factory: pytest.TempPathFactory):
 LIMITERS = ("limiter", "click_limiter", "search_limiter")
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def _app(indexed_project: Settings, tmp_path_factory: pytest.TempPathFactory):
-    """The app in-process with an analytics file of its own, started once for this module."""
+    """The app in-process with an analytics file of its own, started once per worker."""
     folder = tmp_path_factory.mktemp("inprocess")
     settings = dataclasses.replace(indexed_project, analytics_db=folder / "a.sqlite3")
     with TestClient(create_app(settings)) as c:
@@ -81,7 +83,7 @@ def _app(indexed_project: Settings, tmp_path_factory: pytest.TempPathFactory):
 
 @pytest.fixture
 def client(_app: TestClient, tmp_path: Path) -> Iterator[TestClient]:
-    """The module's app with fresh rate limits, as a new app has (a test may replace them)."""
+    """The worker's in-process app with fresh rate limits, as a new app has (a test may replace them)."""
     state = _app.app.state
     kept = {name: getattr(state, name) for name in LIMITERS}
     fresh = {n: RateLimiter(k.limit, k.window, tmp_path / f"{n}.bin") for n, k in kept.items()}
@@ -181,7 +183,7 @@ def test_2_a_deleted_or_replaced_database_is_reopened(tmp_path: Path, capfd, how
 # -- 3: an analytics file made unwritable while open ----------------------------------------
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def recording_server(indexed_project: Settings, tmp_path_factory: pytest.TempPathFactory):
     """A real `kb serve` (one worker) whose analytics file the tests break."""
     with serving(indexed_project, tmp_path_factory.mktemp("recording")) as live:
@@ -309,7 +311,7 @@ NEW_FAQ = (
 STAGE_LINES = {"check": "检查内容", "build": "构建站点", "index": "更新索引", "live": "上线"}
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def publishing(indexed_project: Settings, tmp_path_factory: pytest.TempPathFactory):
     """A help center of its own (built and live), served by `kb serve`, for tests that publish."""
     folder = tmp_path_factory.mktemp("publishing")
@@ -891,7 +893,7 @@ def test_14_pages_scripts_and_clicks_work_under_the_security_policy(page, server
 @pytest.mark.browser
 def test_11_another_site_cannot_make_a_visitor_vote(page, server: LiveServer, static_site: str):
     page.goto(f"{static_site}/", wait_until="load")  # another origin (another port)
-    # The module's server has logged other posts before: wait for one more of each.
+    # The shared server has logged other posts before: wait for one more of each.
     before = server.logs()
     posts = {p: before.count(f'"POST {p}"') for p in ("/api/feedback", "/api/click")}
     page.evaluate(
