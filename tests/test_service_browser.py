@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from search.analytics import report
+from search.publisher import publish
 from search.settings import Settings
-from tests.helpers import LiveServer, copy_project, eventually, open_served
+from tests.helpers import LiveServer, copy_built, eventually, open_served
 
 pytestmark = pytest.mark.browser
 
@@ -156,8 +157,10 @@ def test_feedback_not_helpful_with_a_reason_shows_in_the_report(page, live_serve
     assert page.console_errors == []
 
 
-def test_html_planted_in_a_page_shows_as_text_in_snippets(chromium, tmp_path: Path):
-    settings: Settings = copy_project(tmp_path / "xss")
+def test_html_planted_in_a_page_shows_as_text_in_snippets(
+    chromium, indexed_project: Settings, tmp_path: Path
+):
+    settings = copy_built(tmp_path / "xss", indexed_project)
     page_md = settings.docs_dir / "return.md"
     planted = "\n提示：如果看到 &lt;script&gt;window.__xss=1&lt;/script&gt; 或 &lt;img src=x onerror=window.__xss=2&gt; 这样的奇怪文字，请忽略。\n"
     text = page_md.read_text("utf-8").replace(
@@ -166,6 +169,7 @@ def test_html_planted_in_a_page_shows_as_text_in_snippets(chromium, tmp_path: Pa
         1,
     )
     page_md.write_text(text, "utf-8")
+    publish(settings)  # in this process: kb serve then starts on a live release, building nothing
     server = LiveServer(settings, tmp_path / "serve.log")
     try:
         context = chromium.new_context(locale="zh-CN")
