@@ -2,7 +2,8 @@
 
 `project` and the `built_`/`indexed_` fixtures are the frozen fixture help center
 (tests/fixtures/helpcenter/); the `real_` fixtures are a copy of this checkout's own pages, for
-the few tests that check them. Session fixtures are built once and only read. See tests/helpers.py.
+the few tests that check them. They are built once per run for all xdist workers and only read;
+servers and browsers are started once per worker. See tests/helpers.py.
 """
 
 from __future__ import annotations
