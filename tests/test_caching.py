@@ -17,7 +17,7 @@ from search.api import create_app
 from search.cli import main
 from search.settings import Settings
 from tests.conftest import _QuietHandler
-from tests.helpers import LiveServer, copy_built
+from tests.helpers import LiveServer, copy_built, copy_project
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 HASHED = re.compile(r"\.[0-9a-f]{8,}\.(?:min\.)?(?:js|css)$")
@@ -91,11 +91,11 @@ def test_a_page_revalidates_to_its_new_version_after_a_publish(
 
 
 @pytest.fixture
-def published(
-    indexed_project: Settings, tmp_path: Path
-) -> Iterator[tuple[Settings, LiveServer, str]]:
+def published(tmp_path: Path) -> Iterator[tuple[Settings, LiveServer, str]]:
     """A project of its own served by `kb serve` and, as static files, by a plain file server."""
-    settings = copy_built(tmp_path / "project", indexed_project)
+    # Built here, not copied: the plain file server sends Last-Modified and no Cache-Control, and
+    # Chromium keeps a page that old files' age makes "fresh" without asking (heuristic caching).
+    settings = copy_project(tmp_path / "project")
     server = LiveServer(settings, tmp_path / "serve.log")
     handler = functools.partial(_QuietHandler, directory=str(settings.site_dir))
     static = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
