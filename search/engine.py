@@ -112,6 +112,9 @@ class Engine:
         # generation (derived data only; a new generation starts empty). KB_SEARCH_CACHE=0 disables.
         self.cache_size = settings.search_cache if cache_size is None else cache_size
         self._cache: OrderedDict[tuple[str, int, str | None], Answer] = OrderedDict()
+        # ...and per meaning: phrasings the analysis understands alike (请问退货运费谁出呢？,
+        # 退货运费谁出) share one ranking, so only the analysis is done anew for them.
+        self._meanings: BoundedDict = BoundedDict(self.cache_size or 1)
         self._lock = threading.RLock()
         self._searcher: Searcher | None = None
         self._ix: FileIndex | None = None
@@ -178,6 +181,7 @@ class Engine:
     def _adopt(self, searcher: Searcher) -> None:
         # First: memoised() and memoised_suggest() read these without the lock.
         self._cache = OrderedDict()
+        self._meanings = BoundedDict(self.cache_size or 1)
         self._suggested = BoundedDict(MAX_SUGGESTED)
         self._summaries = {}
         self._searcher = searcher
@@ -331,34 +335,60 @@ class Engine:
         text = validate(query, limit, category, self._categories)
         key = (text, limit, category)
         lexicon = load_lexicon(self.settings.data_dir)
+        meaning = None
         with self._lock:
-            searcher = self._open()  # a new index generation empties the cache
+            searcher = self._open()  # a new index generation empties the memos
             version = self._version
             cached = self._cache.get(key)
-            if cached is None:
-                ranked = [
-                    self._rank(searcher, part, lexicon, limit, category)
-                    for part in _questions_of(text, lexicon)
-                ]
-            else:
+            if cached is not None:
                 self._cache.move_to_end(key)
+                return cached.response(query, (time.perf_counter() - started) * 1000)
+            parts = _questions_of(text, lexicon)
+            understood = self._understand(searcher, text, lexicon)
+            cut = truncated(text, lexicon)
+            if len(parts) == 1:  # a message of several questions is rarely phrased alike again
+                meaning = (understood, limit, category, cut, lexicon.fingerprint)
+                cached = self._meanings.get(meaning)
+            if cached is None:
+                ranked = [  # parts[0] is the whole message, as understood above
+                    self._rank(
+                        searcher, part, lexicon, limit, category, understood if n == 0 else None
+                    )
+                    for n, part in enumerate(parts)
+                ]
         if cached is None:
-            whole, parts = ranked[0], ranked[1:]
-            answers = _merge(whole.answers, [p.answers for p in parts])
-            results = [self._result(c, lexicon) for c in answers[:limit]]
-            related = [_summary(c.fields) for c in whole.nearest[:RELATED]] if not answers else []
-            questions = [
-                {"text": p.text, "ids": [c.fields["id"] for c in p.answers[:3]]}
-                for p in parts
-                if p.answers
-            ]
-            cached = Answer(len(answers), results, related, questions, truncated(text, lexicon))
-            with self._lock:
-                if self.cache_size and version == self._version and len(text) <= MEMO_CHARS:
-                    self._cache[key] = cached
-                    while len(self._cache) > self.cache_size:
-                        self._cache.popitem(last=False)
+            cached = self._answer(ranked, lexicon, limit, cut)
+        self._remember(version, key, meaning, cached)
         return cached.response(query, (time.perf_counter() - started) * 1000)
+
+    def _answer(self, ranked: list[Ranked], lexicon: Lexicon, limit: int, cut: bool) -> Answer:
+        """Given the whole message ranked, then each of its questions, return its Answer."""
+        whole, parts = ranked[0], ranked[1:]
+        answers = _merge(whole.answers, [p.answers for p in parts])
+        results = [self._result(c, lexicon) for c in answers[:limit]]
+        related = [_summary(c.fields) for c in whole.nearest[:RELATED]] if not answers else []
+        questions = [
+            {"text": p.text, "ids": [c.fields["id"] for c in p.answers[:3]]}
+            for p in parts
+            if p.answers
+        ]
+        return Answer(len(answers), results, related, questions, cut)
+
+    def _remember(
+        self, version: str, key: tuple[str, int, str | None], meaning: Any, answer: Answer
+    ) -> None:
+        """Memoise an answer by its text and by its meaning (not when memos are off, the text is
+        a long pasted message, or a newer generation came meanwhile)."""
+        if not self.cache_size or len(key[0]) > MEMO_CHARS:
+            return
+        with self._lock:
+            if version != self._version:
+                return
+            self._cache[key] = answer
+            while len(self._cache) > self.cache_size:
+                self._cache.popitem(last=False)
+            if meaning is not None:
+                self._meanings[meaning] = answer
 
     def _checked_lately(self) -> bool:
         """Return whether the served generation was checked within `refresh_seconds` (memo answers are current)."""
@@ -402,14 +432,29 @@ class Engine:
             ],
         }
 
-    def _rank(
-        self, searcher: Searcher, text: str, lexicon: Lexicon, limit: int, category: str | None
-    ) -> Ranked:
-        """Given one question, return its candidates scored, the confident ones, and the nearest."""
+    def _understand(self, searcher: Searcher, text: str, lexicon: Lexicon) -> Understanding:
+        """Given one question, return what the search understands of it (all that ranking reads)."""
         clean = strip_noise(text)
         vocab = _Vocabulary(self, searcher)
         platform = other_platform(clean, lexicon) or uncovered_topic(clean, lexicon, vocab)
-        concepts = analyze_query(text, lexicon, vocab, self._english)
+        if platform:
+            return Understanding((), platform)
+        return Understanding(tuple(analyze_query(text, lexicon, vocab, self._english)), None)
+
+    def _rank(
+        self,
+        searcher: Searcher,
+        text: str,
+        lexicon: Lexicon,
+        limit: int,
+        category: str | None,
+        understood: Understanding | None = None,
+    ) -> Ranked:
+        """Given one question (and what is understood of it, when known), return its candidates
+        scored, the confident ones, and the nearest."""
+        if understood is None:
+            understood = self._understand(searcher, text, lexicon)
+        concepts, platform = understood.concepts, understood.platform
         known = [c for c in concepts if c.known]
         if platform or not known:
             return Ranked(text, [], [], [], 1.0, platform)
@@ -563,6 +608,16 @@ class Answer:
             _json(round(took_ms, TOOK_DECIMALS)),
         )
         return head + self._encoded[0]
+
+
+@dataclass(frozen=True)
+class Understanding:
+    """What the search understands of a question: its concepts, or the other shop or uncovered
+    topic it is about. Ranking reads nothing else of the question, so phrasings understood
+    alike rank alike."""
+
+    concepts: tuple[Concept, ...]
+    platform: str | None
 
 
 @dataclass

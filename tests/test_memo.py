@@ -50,6 +50,7 @@ def test_crafted_queries_leave_the_caches_at_their_caps(indexed_project):
     assert normalize.cache_len() <= 8192 and _segment.cache_len() <= 2048
     assert len(engine._df) <= 20_000
     assert all(len(key[0]) <= 200 for key in engine._cache)  # long messages are not memoised
+    assert len(engine._meanings) <= engine.cache_size
 
 
 def test_a_repeated_question_is_answered_from_memory_until_the_generation_is_due_a_check(
@@ -134,3 +135,36 @@ def test_every_per_request_memo_stays_at_its_cap():
     for i in range(600):
         compression.packed("gzip", f"{i}".encode() * 100)
     assert compression.packed.cache_len() <= compression.PACKED_BODIES
+
+
+def test_phrasings_understood_alike_share_one_answer(indexed_project):
+    from search.engine import Engine
+
+    with Engine(indexed_project, refresh_seconds=60) as engine:
+        plain = engine.search("退货运费谁出")
+        polite = engine.search("请问，退货运费谁出呢？")
+        assert polite["results"] and polite["results"] == plain["results"]
+        assert engine.memoised("请问，退货运费谁出呢？") is engine.memoised("退货运费谁出")
+        other = engine.search("怎么取消订单")
+        assert engine.memoised("怎么取消订单") is not engine.memoised("退货运费谁出")
+        assert other["results"][0]["id"] != plain["results"][0]["id"]
+        assert len(engine._meanings) == 2
+
+
+def test_a_message_of_several_questions_is_not_memoised_by_meaning(indexed_project):
+    from search.engine import Engine
+
+    with Engine(indexed_project, refresh_seconds=60) as engine:
+        asked = engine.search("取消订单要手续费吗？退款多久到账？")
+        assert asked["questions"] and not engine._meanings
+
+
+def test_no_memo_by_meaning_when_memos_are_off(indexed_project):
+    from search.engine import Engine
+
+    with Engine(indexed_project, refresh_seconds=60, cache_size=0) as engine:
+        assert (
+            engine.search("退货运费谁出")["results"]
+            == engine.search("请问退货运费谁出呢")["results"]
+        )
+        assert not engine._meanings and not engine._cache
