@@ -323,7 +323,6 @@ class Engine:
             found = analyze_query(text, lexicon, _Vocabulary(self, self._open()))
         return [frozenset(a.term for a in c.alternatives) or frozenset({c.label}) for c in found]
 
-    @_guarded
     def search(self, query: str, *, limit: int = 10, category: str | None = None) -> dict[str, Any]:
         """Given a shopper's question, return {"query", "total", "took_ms", "results", "related"}.
 
@@ -331,6 +330,15 @@ class Engine:
         help center's domain, `related` holds the nearest questions ("你可能想问…"). A message
         with several questions answers each (`questions`: each question's ids, best first).
         """
+        found, took_ms = self.answer(query, limit=limit, category=category)
+        return found.response(query, took_ms)
+
+    @_guarded
+    def answer(
+        self, query: str, *, limit: int = 10, category: str | None = None
+    ) -> tuple[Answer, float]:
+        """Given a shopper's question, return its Answer (shared: never change it) and the
+        milliseconds it took; the server sends `Answer.json` without building a response."""
         started = time.perf_counter()
         text = validate(query, limit, category, self._categories)
         key = (text, limit, category)
@@ -342,7 +350,7 @@ class Engine:
             cached = self._cache.get(key)
             if cached is not None:
                 self._cache.move_to_end(key)
-                return cached.response(query, (time.perf_counter() - started) * 1000)
+                return cached, (time.perf_counter() - started) * 1000
             parts = _questions_of(text, lexicon)
             understood = self._understand(searcher, text, lexicon)
             cut = truncated(text, lexicon)
@@ -359,7 +367,7 @@ class Engine:
         if cached is None:
             cached = self._answer(ranked, lexicon, limit, cut)
         self._remember(version, key, meaning, cached)
-        return cached.response(query, (time.perf_counter() - started) * 1000)
+        return cached, (time.perf_counter() - started) * 1000
 
     def _answer(self, ranked: list[Ranked], lexicon: Lexicon, limit: int, cut: bool) -> Answer:
         """Given the whole message ranked, then each of its questions, return its Answer."""
@@ -776,6 +784,13 @@ def search(
 ) -> dict[str, Any]:
     """Given settings and a question, return {"query", "total", "took_ms", "results": [...]}."""
     return engine_for(settings).search(query, limit=limit, category=category)
+
+
+def answer(
+    settings: Settings, query: str, *, limit: int = 10, category: str | None = None
+) -> tuple[Answer, float]:
+    """Given settings and a question, return its shared Answer and the milliseconds it took."""
+    return engine_for(settings).answer(query, limit=limit, category=category)
 
 
 def suggest(settings: Settings, prefix: str, *, limit: int = 8) -> dict[str, Any]:

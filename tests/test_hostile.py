@@ -37,7 +37,7 @@ from starlette.testclient import TestClient
 from search.analytics import Recorder, report
 from search.api import create_app
 from search.cli import main
-from search.engine import Engine, search
+from search.engine import Answer, Engine, search
 from search.limiter import RateLimiter
 from search.publisher import publish
 from search.settings import Settings
@@ -467,13 +467,13 @@ def test_6_a_slow_search_does_not_stall_the_other_requests(
 
     import search.api
 
-    real = search.api.search
+    real = search.api.answer
 
     def slow(*args, **kwargs):  # a worst-case query: a second of CPU, holding the thread
         time.sleep(1.0)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(search.api, "search", slow)
+    monkeypatch.setattr(search.api, "answer", slow)
     app = create_app(indexed_project, analytics=False)
     search.api.index_info(indexed_project)  # the index open and warm, as after startup
 
@@ -510,9 +510,9 @@ def test_6_a_long_question_takes_the_slow_lane_and_holds_up_no_short_one(
     def held(query: str, **kwargs):  # a long message: a second of work with its engine locked
         with long_engine._lock:
             time.sleep(1.0)
-        return {"query": query, "total": 0, "took_ms": 1000.0, "results": [], "related": []}
+        return Answer(0, [], [], [], False), 1000.0
 
-    monkeypatch.setattr(long_engine, "search", held)
+    monkeypatch.setattr(long_engine, "answer", held)
     monkeypatch.setattr(search.api, "LONG_WAIT", 0.3)
     search.api.index_info(indexed_project)  # the index open and warm, as after startup
     message = "我的订单还没发货想取消退款什么时候到账" * 6  # 114 characters: a pasted message
