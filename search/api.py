@@ -475,8 +475,7 @@ def create_app(settings: Settings | None = None, *, analytics: bool | None = Non
         if app.state.recorder:
             app.state.recorder.close()
         app.state.long_engine.close()
-        for pool in (app.state.search_pool, app.state.long_pool):
-            pool.shutdown(wait=False, cancel_futures=True)
+        # The search pools stay: an app may be started again (tests), and idle threads cost nothing.
 
     routes = [
         Route("/api/search", search_endpoint, methods=["GET"]),

@@ -259,3 +259,11 @@ def test_service_file_says_the_api_is_here_while_the_static_copy_says_not(client
         (indexed_project.site_dir / "assets" / "kb" / "service.json").read_text("utf-8")
     )
     assert static["api"] is False
+
+
+def test_an_app_started_again_still_answers_new_questions(indexed_project: Settings):
+    app = create_app(indexed_project, analytics=False)
+    for asked in ("退货运费谁出", "怎么取消订单"):  # each computed in a search thread
+        with TestClient(app) as client:
+            r = client.get("/api/search", params={"q": asked})
+            assert r.status_code == 200 and r.json()["results"]
