@@ -21,7 +21,7 @@ from starlette.datastructures import Headers
 from starlette.middleware.gzip import GZipResponder, IdentityResponder
 from starlette.responses import FileResponse, Response
 from starlette.staticfiles import NotModifiedResponse, StaticFiles
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .memo import memo
 
@@ -59,16 +59,21 @@ def precompress(site: Path) -> int:
     return count
 
 
-def accepted(headers: Headers) -> set[str]:
+def accepted(headers: Headers) -> frozenset[str]:
     """Given request headers, return the content codings the client accepts (`;q=0` refuses one)."""
+    return _codings(headers.get("accept-encoding", ""))
+
+
+@memo(64, 256)  # browsers send one of a handful of Accept-Encoding values
+def _codings(accept_encoding: str) -> frozenset[str]:
     codings = set()
-    for item in headers.get("accept-encoding", "").lower().split(","):
+    for item in accept_encoding.lower().split(","):
         name, *params = (part.strip() for part in item.split(";"))
         weight = next((p[2:] for p in params if p.startswith("q=")), "1")
         with contextlib.suppress(ValueError):
             if name and float(weight) > 0:
                 codings.add(name)
-    return codings
+    return frozenset(codings)
 
 
 class CompressedFiles(StaticFiles):
@@ -165,6 +170,28 @@ class Compression:
             responder: ASGIApp = BrotliResponder(self.app, self.minimum_size)
         elif "gzip" in codings:
             responder = GzipResponder(self.app, self.minimum_size, compresslevel=LIVE_GZIP_LEVEL)
-        else:
-            responder = IdentityResponder(self.app, self.minimum_size)  # still says Vary
+        else:  # nothing to compress, but a cache must still keep this apart from a compressed one
+            await self.app(scope, receive, _varying(send))
+            return
         await responder(scope, receive, send)
+
+
+def _varying(send: Send) -> Send:
+    """Given send, return it saying `Vary: Accept-Encoding` on every response that does not yet.
+
+    Starlette's IdentityResponder does the same through its header classes; for the plain
+    answers most API clients get, this is a few list operations instead.
+    """
+
+    async def wrapped(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            headers = list(message.get("headers") or ())
+            vary = [n for n, (k, _) in enumerate(headers) if k.lower() == b"vary"]
+            if not vary:
+                headers.append((b"vary", b"Accept-Encoding"))
+            elif b"accept-encoding" not in headers[vary[0]][1].lower():
+                headers[vary[0]] = (b"vary", headers[vary[0]][1] + b", Accept-Encoding")
+            message = {**message, "headers": headers}
+        await send(message)
+
+    return wrapped

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 from pathlib import Path
 
@@ -9,7 +10,7 @@ import brotli
 import pytest
 from starlette.datastructures import Headers
 
-from search.compression import accepted, precompress
+from search.compression import Compression, accepted, precompress
 from search.settings import Settings
 
 BR, GZIP, PLAIN = "br, gzip, deflate", "gzip, deflate", "identity"
@@ -155,3 +156,28 @@ def test_a_body_sent_again_is_compressed_once(coding, decode):
     assert first == again and len(first) < 400
     assert decode(first) == JSONResponse(body).body
     assert packed.cache_len() == 1  # the second time: a look-up, not a compressor
+
+
+@pytest.mark.parametrize(
+    ("own", "sent"),
+    [
+        ([], [b"Accept-Encoding"]),
+        ([(b"vary", b"Origin")], [b"Origin, Accept-Encoding"]),
+        ([(b"Vary", b"accept-encoding")], [b"accept-encoding"]),
+    ],
+)
+def test_a_plain_response_says_vary_accept_encoding_once(own, sent):
+    async def app(scope, receive, send):
+        await send({"type": "http.response.start", "status": 200, "headers": list(own)})
+        await send({"type": "http.response.body", "body": b"{}" * 600})
+
+    messages = []
+
+    async def send(message):
+        messages.append(message)
+
+    scope = {"type": "http", "method": "GET", "path": "/api/x", "headers": [(b"host", b"x")]}
+    asyncio.run(Compression(app)(scope, None, send))
+    start = messages[0]
+    assert [v for k, v in start["headers"] if k.lower() == b"vary"] == sent
+    assert messages[1]["body"] == b"{}" * 600
