@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import gc
 import json
 import re
 import time
@@ -452,10 +453,14 @@ def site_url(settings: Settings) -> str:
     return url if not url or url.endswith("/") else f"{url}/"
 
 
-def create_app(settings: Settings | None = None, *, analytics: bool | None = None) -> Starlette:
+def create_app(
+    settings: Settings | None = None, *, analytics: bool | None = None, worker: bool = False
+) -> Starlette:
     """Given settings (default: from the environment), return the ASGI app serving API and site.
 
     Analytics recording is on unless `analytics=False` or the settings turn it off (KB_ANALYTICS=0).
+    A `worker` of `kb serve` also loads at start what Latin and pinyin questions need, and then
+    freezes everything start-up loaded out of the garbage collector's full passes.
     """
     settings = settings or load_settings()
     if analytics is None:
@@ -465,8 +470,13 @@ def create_app(settings: Settings | None = None, *, analytics: bool | None = Non
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         # Load jieba, the index and the searcher now, not on a shopper's first search.
         with contextlib.suppress(KbError):
-            warm(settings)
+            warm(settings, english=worker)
             answer(settings, "退货运费", limit=1)
+        if worker:
+            # The dictionaries and tables loaded above (pypinyin's alone is 200,000 lists) live as
+            # long as the worker; each full collection walked them all, 40–70 ms of a stalled
+            # worker every few thousand questions: the tail of the latency.
+            gc.freeze()
         if analytics:
             app.state.recorder = Recorder(
                 settings.analytics_store, keep_days=settings.analytics_keep_days
@@ -536,4 +546,4 @@ def app_from_env() -> Starlette:
     """Uvicorn factory for `kb serve --workers N`: each worker process builds its own app."""
     settings = load_settings()  # KB_ROOT and the other knobs, as serve() handed them over
     Connection.configure(Limits(settings.max_head_bytes, settings.head_seconds))
-    return create_app(settings)
+    return create_app(settings, worker=True)

@@ -213,10 +213,13 @@ class Engine:
                 self._searcher = None
 
     def warm(self, english: bool = False) -> None:
-        """Load what a first search would: the index, the dictionaries (and English, for servers)."""
+        """Load what a first search would: the index, the dictionaries (and for servers what
+        Latin and pinyin questions need: the English dictionary, the index's pinyin tables)."""
         lexicon = load_lexicon(self.settings.data_dir)
         with self._lock:
-            self._open()
+            searcher = self._open()
+            if english:
+                self._sounds(searcher)
         segment("退货运费", lexicon)
         general_weight("退货")
         if english:

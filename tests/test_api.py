@@ -5,7 +5,10 @@ from __future__ import annotations
 import dataclasses
 import http.client
 import json
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -267,3 +270,27 @@ def test_an_app_started_again_still_answers_new_questions(indexed_project: Setti
         with TestClient(app) as client:
             r = client.get("/api/search", params={"q": asked})
             assert r.status_code == 200 and r.json()["results"]
+
+
+def test_a_served_worker_keeps_what_start_up_loaded_out_of_full_collections(
+    indexed_project: Settings,
+):
+    # In a process of its own: freezing the test process would keep its garbage forever.
+    code = """
+import gc, json
+from starlette.testclient import TestClient
+from search.api import create_app
+from search.settings import load_settings
+with TestClient(create_app(load_settings(), analytics=False, worker=True)) as client:
+    asked = client.get("/api/search", params={"q": "tuihuo yunfei"})
+    print(json.dumps({"status": asked.status_code, "frozen": gc.get_freeze_count(),
+                      "tracked": len(gc.get_objects())}))
+"""
+    env = {**os.environ, "KB_ROOT": str(indexed_project.root), "KB_ANALYTICS": "0"}
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    assert seen["status"] == 200
+    # The pinyin and English tables among them: a Latin question loads nothing new.
+    assert seen["frozen"] > 100_000 and seen["tracked"] < seen["frozen"] / 4
