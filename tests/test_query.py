@@ -174,6 +174,16 @@ def test_a_message_with_two_questions_answers_both_in_the_top_three(indexed_proj
     assert [q["ids"][0] for q in data["questions"]] == ["return-packaging", "customs-id-photo"]
 
 
+@pytest.mark.parametrize("tail", ["，在线等", "，谢谢", "，急", "。多谢"])
+def test_a_shoppers_closing_words_are_not_a_second_question(tail: str):
+    from search.engine import _questions_of
+    from search.lexicon import load_lexicon
+    from search.settings import DATA_DIR
+
+    message = f"取消订单要手续费吗？{tail}"
+    assert _questions_of(message, load_lexicon(DATA_DIR)) == [message]
+
+
 def test_an_unsure_in_domain_question_offers_related_questions(indexed_project: Settings):
     data = search(indexed_project, "我那个快递员上门的事")
     if data["results"]:  # confident enough: fine, it answers
