@@ -7,6 +7,7 @@ millisecond); tokenising the query and highlighting happen outside it where they
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import itertools
 import json
@@ -70,6 +71,9 @@ from .suggester import Question, suggestions
 T = TypeVar("T")
 
 MEMO_CHARS = 200  # longer questions (pasted messages) are rarely asked twice: not memoised
+# Questions of messages that ask several, ranked, per generation: such messages are few, and a
+# ranking holds its candidates (a few KB each).
+MAX_RANKINGS = 256
 MAX_READINGS = 4096  # pinyin runs read per generation (shoppers type the same words: tuihuo)
 # Typing prefixes memoised per generation: every prefix of a few hundred questions fits, each
 # entry a tuple of shared summaries (~300 bytes), and no prefix longer than SUGGEST_CHARS is kept.
@@ -115,6 +119,7 @@ class Engine:
         # ...and per meaning: phrasings the analysis understands alike (请问退货运费谁出呢？,
         # 退货运费谁出) share one ranking, so only the analysis is done anew for them.
         self._meanings: BoundedDict = BoundedDict(self.cache_size or 1)
+        self._rankings: BoundedDict = BoundedDict(MAX_RANKINGS)
         self._lock = threading.RLock()
         self._searcher: Searcher | None = None
         self._ix: FileIndex | None = None
@@ -182,6 +187,7 @@ class Engine:
         # First: memoised() and memoised_suggest() read these without the lock.
         self._cache = OrderedDict()
         self._meanings = BoundedDict(self.cache_size or 1)
+        self._rankings = BoundedDict(MAX_RANKINGS)
         self._suggested = BoundedDict(MAX_SUGGESTED)
         self._summaries = {}
         self._searcher = searcher
@@ -357,12 +363,14 @@ class Engine:
             parts = _questions_of(text, lexicon)
             understood = self._understand(searcher, text, lexicon)
             cut = truncated(text, lexicon)
-            if len(parts) == 1:  # a message of several questions is rarely phrased alike again
+            if len(parts) == 1:
                 meaning = (understood, limit, category, cut, lexicon.fingerprint)
                 cached = self._meanings.get(meaning)
-            if cached is None:
+                if cached is None:
+                    ranked = [self._rank(searcher, text, lexicon, limit, category, understood)]
+            else:  # its answer names its questions as written; each question's ranking is shared
                 ranked = [  # parts[0] is the whole message, as understood above
-                    self._rank(
+                    self._ranking(
                         searcher, part, lexicon, limit, category, understood if n == 0 else None
                     )
                     for n, part in enumerate(parts)
@@ -451,6 +459,26 @@ class Engine:
         if platform:
             return Understanding((), platform)
         return Understanding(tuple(analyze_query(text, lexicon, vocab, self._english)), None)
+
+    def _ranking(
+        self,
+        searcher: Searcher,
+        text: str,
+        lexicon: Lexicon,
+        limit: int,
+        category: str | None,
+        understood: Understanding | None = None,
+    ) -> Ranked:
+        """Given one question of a message, return its Ranked, memoised by what is understood of it
+        (call with the lock held): a pasted message's questions come back with other greetings."""
+        understood = understood or self._understand(searcher, text, lexicon)
+        key = (understood, limit, category, lexicon.fingerprint)
+        found = self._rankings.get(key)
+        if found is None:
+            found = self._rank(searcher, text, lexicon, limit, category, understood)
+            if self.cache_size and len(text) <= MEMO_CHARS:  # kept without the also-rans
+                self._rankings[key] = dataclasses.replace(found, scored=[])
+        return found if found.text == text else dataclasses.replace(found, text=text)
 
     def _rank(
         self,

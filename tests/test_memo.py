@@ -153,12 +153,28 @@ def test_phrasings_understood_alike_share_one_answer(indexed_project):
         assert len(engine._meanings) == 2
 
 
-def test_a_message_of_several_questions_is_not_memoised_by_meaning(indexed_project):
-    from search.engine import Engine
+def test_a_message_of_several_questions_shares_rankings_and_names_its_own_questions(
+    indexed_project,
+):
+    from search.engine import MAX_RANKINGS, Engine
 
     with Engine(indexed_project, refresh_seconds=60) as engine:
-        asked = engine.search("取消订单要手续费吗？退款多久到账？")
-        assert asked["questions"] and not engine._meanings
+        plain = engine.search("取消订单要手续费吗？退款多久到账？")
+        assert len(plain["questions"]) == 2 and not engine._meanings
+        kept = len(engine._rankings)
+        assert kept == 3  # the whole message and each of its questions
+        polite = engine.search("你好，取消订单要手续费吗？退款多久到账呢？")
+        assert len(engine._rankings) == kept  # understood alike: ranked once
+        assert [q["ids"] for q in polite["questions"]] == [q["ids"] for q in plain["questions"]]
+        assert [q["text"] for q in polite["questions"]] == [
+            "你好，取消订单要手续费吗",
+            "退款多久到账呢",
+        ]
+        assert polite["results"] == plain["results"]
+        for i in range(MAX_RANKINGS + 20):
+            engine.search(f"取消订单要手续费吗？退款{i}天到账吗？")
+        assert len(engine._rankings) <= MAX_RANKINGS
+        assert all(not r.scored for r in engine._rankings.values())  # kept without also-rans
 
 
 def test_no_memo_by_meaning_when_memos_are_off(indexed_project):
