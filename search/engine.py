@@ -367,7 +367,7 @@ class Engine:
                 meaning = (understood, limit, category, cut, lexicon.fingerprint)
                 cached = self._meanings.get(meaning)
                 if cached is None:
-                    ranked = [self._rank(searcher, text, lexicon, limit, category, understood)]
+                    ranked = [self._rank(searcher, text, understood, limit, category)]
             else:  # its answer names its questions as written; each question's ranking is shared
                 ranked = [  # parts[0] is the whole message, as understood above
                     self._ranking(
@@ -437,7 +437,8 @@ class Engine:
         lexicon = load_lexicon(self.settings.data_dir)
         with self._lock:
             searcher = self._open()
-            ranked = self._rank(searcher, normalize(query), lexicon, 10, None)
+            text = normalize(query)
+            ranked = self._rank(searcher, text, self._understand(searcher, text, lexicon), 10, None)
         return {
             "platform": ranked.platform,
             "unknown": ranked.unknown,
@@ -475,7 +476,7 @@ class Engine:
         key = (understood, limit, category, lexicon.fingerprint)
         found = self._rankings.get(key)
         if found is None:
-            found = self._rank(searcher, text, lexicon, limit, category, understood)
+            found = self._rank(searcher, text, understood, limit, category)
             if self.cache_size and len(text) <= MEMO_CHARS:  # kept without the also-rans
                 self._rankings[key] = dataclasses.replace(found, scored=[])
         return found if found.text == text else dataclasses.replace(found, text=text)
@@ -484,15 +485,12 @@ class Engine:
         self,
         searcher: Searcher,
         text: str,
-        lexicon: Lexicon,
+        understood: Understanding,
         limit: int,
         category: str | None,
-        understood: Understanding | None = None,
     ) -> Ranked:
-        """Given one question (and what is understood of it, when known), return its candidates
-        scored, the confident ones, and the nearest."""
-        if understood is None:
-            understood = self._understand(searcher, text, lexicon)
+        """Given one question and what is understood of it, return its candidates scored, the
+        confident ones, and the nearest."""
         concepts, platform = understood.concepts, understood.platform
         known = [c for c in concepts if c.known]
         if platform or not known:
