@@ -14,7 +14,7 @@ and /api/suggest over typing prefixes. It prints medians and ratios.
 With --postgres, also recording to that PostgreSQL vs recording off at 32 connections (`auto`
 starts a throwaway cluster with tests/postgres.py; --postgres-only runs just that comparison).
 
-    python scripts/bench_http.py [--workers 2] [--seconds 10] [--rounds 3] [--against REF,REF]
+    python scripts/bench_http.py [--workers 2] [--seconds 10] [--rounds 3] [--against REF,REF] [--no-memo]
         [--postgres URL|auto] [--postgres-only] [--only-compression]
 """
 
@@ -249,7 +249,8 @@ def against(refs: list[str], questions: list[str], args: argparse.Namespace) -> 
     for ref in refs:
         print(
             f"\n@{ref} (old) vs this checkout (new), {args.workers} workers, 32 connections, "
-            f"{args.rounds} interleaved rounds of {args.seconds} s (medians):"
+            f"{args.rounds} interleaved rounds of {args.seconds} s (medians)"
+            f"{', memos off (KB_SEARCH_CACHE=0)' if args.no_memo else ''}:"
         )
         print(
             f"{'':>30} | {'old req/s':>9} {'p50':>7} {'p99':>7} | {'new req/s':>9} {'p50':>7} "
@@ -289,6 +290,12 @@ def main() -> int:
     )
     ap.add_argument("--only-against", action="store_true", help="skip the single-server tables")
     ap.add_argument(
+        "--no-memo",
+        action="store_true",
+        help="every server computes every answer (KB_SEARCH_CACHE=0): measures computation alone, "
+        "whatever the code memoises (by text or by meaning)",
+    )
+    ap.add_argument(
         "--only-compression",
         action="store_true",
         help="only search with compression off, gzip, Brotli",
@@ -302,6 +309,8 @@ def main() -> int:
         raise SystemExit("wrk is missing: apt-get install wrk")
     # wrk is one client: a per-client search budget would measure the limiter, not the search.
     os.environ["KB_SEARCH_PER_MINUTE"] = "1000000000"
+    if args.no_memo:
+        os.environ["KB_SEARCH_CACHE"] = "0"
     if args.against and not args.postgres_only and not args.only_compression:
         asked = queries(QUERIES) + [q for f in sorted(TUNE.glob("*.tsv")) for q in queries(f)]
         against([r for r in args.against.split(",") if r], asked, args)
