@@ -29,6 +29,13 @@ def axe_source() -> str:
     return AXE_JS.read_text("utf-8")
 
 
+def settle(page, timeout: float = 3000) -> None:
+    """Wait until no animation or transition runs on the page (Playwright's timeout error if one still does)."""
+    page.wait_for_function(
+        "() => document.getAnimations().every((a) => a.playState !== 'running')", timeout=timeout
+    )
+
+
 def axe_violations(page) -> list[dict[str, Any]]:
     """Given a loaded page, run every axe-core rule on it; return the violations that must not be."""
     if not page.evaluate("typeof window.axe === 'object'"):
@@ -36,9 +43,7 @@ def axe_violations(page) -> list[dict[str, Any]]:
     # Judge what a person sees once the page is still: axe reads a half-faded text (Material's
     # header title swapping on scroll, a dropdown fading in) as failing contrast.
     with contextlib.suppress(PlaywrightTimeout):
-        page.wait_for_function(
-            "() => document.getAnimations().every((a) => a.playState !== 'running')", timeout=3000
-        )
+        settle(page)
     result = page.evaluate("() => axe.run(document, { resultTypes: ['violations'] })")
     return [
         v for v in result["violations"] if v["impact"] in BLOCKING_IMPACTS or v["id"] in NAMED_RULES
