@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from search.settings import Settings
-from tests.a11y import axe_violations, describe, overflow, settle
+from tests.a11y import axe_source, axe_violations, describe, overflow, settle
 from tests.helpers import LiveServer, open_served
 
 pytestmark = pytest.mark.browser
@@ -121,14 +121,17 @@ def axe_in_both_palettes(page, where: str) -> list[str]:
     return found + [f"{where} ({scheme}): {line}" for line in describe(axe_violations(page))]
 
 
-def palette_context(chromium, width: int, system: str):
-    """Return a browser context at this width whose system setting is light or dark."""
+def palette_context(chromium, width: int, system: str, axe: bool = True):
+    """Return a browser context at this width whose system setting is light or dark (with axe-core
+    in every page it opens, unless axe is False)."""
     context = chromium.new_context(
         viewport={"width": width, "height": 900},
         locale="zh-CN",
         color_scheme=system,
         bypass_csp=True,  # axe-core is injected as an inline script
     )
+    if axe:
+        context.add_init_script(axe_source())  # in every page as it opens, not sent again per page
     return context
 
 
@@ -142,7 +145,7 @@ def test_a_palette_switched_in_place_draws_the_page_a_visit_in_that_palette_draw
         (static_site, "/tools/calculator/"),
         (live_server.url, AGENT_QUERY),
     ]
-    context = palette_context(chromium, 390, "dark")
+    context = palette_context(chromium, 390, "dark", axe=False)
     page = context.new_page()
     page.clock.set_system_time(TODAY)
     for base, path in pages:
