@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
+from typing import Any
 from urllib.parse import quote
 
 import pytest
@@ -44,11 +46,40 @@ def test_our_scripts_are_deferred_modules_on_every_page(built_project: Settings)
             assert 'type="module"' in tag, (page, tag)  # modules never block parsing
 
 
+@pytest.fixture(scope="module")
+def first_visit(chromium) -> Iterator[Callable[[dict], Any]]:
+    """Given a viewport, return this module's page at that size, with Chromium's cache off: every
+    visit loads everything as a first visit does (one page per size, not one per test)."""
+    opened: dict[tuple[int, int], Any] = {}
+
+    def page_at(viewport: dict) -> Any:
+        size = (viewport["width"], viewport["height"])
+        if size not in opened:
+            page = chromium.new_page(viewport=viewport)
+            # What DevTools' "Disable cache" does: no HTTP or memory cache for this page's loads
+            # (the session must listen to the network for the setting to take).
+            devtools = page.context.new_cdp_session(page)
+            devtools.send("Network.enable")
+            devtools.send("Network.setCacheDisabled", {"cacheDisabled": True})
+            opened[size] = page
+        page = opened[size]
+        page.goto("about:blank")  # nothing of the last test's page is left to load or move
+        return page
+
+    yield page_at
+    for page in opened.values():
+        page.context.close()
+
+
 def requested(page, url: str) -> list[str]:
     """Given a browser page and a URL, open it and return every URL it requested until idle."""
     urls: list[str] = []
-    page.on("request", lambda r: urls.append(r.url))
-    page.goto(url, wait_until="networkidle")
+    listen = lambda r: urls.append(r.url)  # noqa: E731
+    page.on("request", listen)
+    try:
+        page.goto(url, wait_until="networkidle")
+    finally:
+        page.remove_listener("request", listen)
     return urls
 
 
@@ -62,16 +93,14 @@ def requested(page, url: str) -> list[str]:
     ],
 )
 def test_each_page_loads_only_the_code_and_data_it_uses(
-    chromium, live_server: LiveServer, path: str, wanted: set[str]
+    first_visit, live_server: LiveServer, path: str, wanted: set[str]
 ):
-    page = chromium.new_page(viewport=PHONE)
-    urls = requested(page, live_server.url + path)
+    urls = requested(first_visit(PHONE), live_server.url + path)
     loaded = {
         name for name, pattern in PAGE_CODE.items() if any(re.search(pattern, u) for u in urls)
     }
     assert loaded == wanted
     assert any(re.search(r"/kb/header-search\.", u) for u in urls)
-    page.close()
 
 
 @pytest.mark.parametrize(
@@ -89,9 +118,9 @@ def test_each_page_loads_only_the_code_and_data_it_uses(
     "viewport", [{"width": 320, "height": 640}, PHONE, {"width": 1280, "height": 900}]
 )
 def test_nothing_moves_while_the_page_attaches_its_parts(
-    chromium, live_server: LiveServer, path: str, viewport: dict
+    first_visit, live_server: LiveServer, path: str, viewport: dict
 ):
-    page = chromium.new_page(viewport=viewport)
+    page = first_visit(viewport)
     # Every part the page attaches is waited for below; the shifts are then watched 0.5 s more.
     open_served(page, live_server.url + path)
     if path.startswith("/search/"):
@@ -101,4 +130,3 @@ def test_nothing_moves_while_the_page_attaches_its_parts(
     if path.startswith("/tools/calculator/"):  # its rules and calendar are in: the form is live
         page.wait_for_function(CALCULATOR_READY)
     assert page.evaluate(SHIFTS) == []
-    page.close()
