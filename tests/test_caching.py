@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import functools
 import http.server
+import os
 import re
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
@@ -17,7 +19,7 @@ from search.api import create_app
 from search.cli import main
 from search.settings import Settings
 from tests.conftest import _QuietHandler
-from tests.helpers import LiveServer, copy_built, copy_project
+from tests.helpers import LiveServer, copy_built
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 HASHED = re.compile(r"\.[0-9a-f]{8,}\.(?:min\.)?(?:js|css)$")
@@ -91,11 +93,16 @@ def test_a_page_revalidates_to_its_new_version_after_a_publish(
 
 
 @pytest.fixture
-def published(tmp_path: Path) -> Iterator[tuple[Settings, LiveServer, str]]:
+def published(
+    indexed_project: Settings, tmp_path: Path
+) -> Iterator[tuple[Settings, LiveServer, str]]:
     """A project of its own served by `kb serve` and, as static files, by a plain file server."""
-    # Built here, not copied: the plain file server sends Last-Modified and no Cache-Control, and
-    # Chromium keeps a page that old files' age makes "fresh" without asking (heuristic caching).
-    settings = copy_project(tmp_path / "project")
+    settings = copy_built(tmp_path / "project", indexed_project)
+    # Dated now, as if built here: the plain file server sends Last-Modified and no Cache-Control,
+    # and Chromium keeps a page that old files' age makes "fresh" without asking (heuristic caching).
+    now = time.time()
+    for file in settings.site_dir.resolve().rglob("*"):
+        os.utime(file, (now, now))
     server = LiveServer(settings, tmp_path / "serve.log")
     handler = functools.partial(_QuietHandler, directory=str(settings.site_dir))
     static = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
