@@ -74,6 +74,9 @@ MEMO_CHARS = 200  # longer questions (pasted messages) are rarely asked twice: n
 # Questions of messages that ask several, ranked, per generation: such messages are few, and a
 # ranking holds its candidates (a few KB each).
 MAX_RANKINGS = 256
+# Answers kept by meaning per generation, beside the text memo (KB_SEARCH_CACHE): a help center's
+# questions mean a few hundred things, and each answer is a few KB to a few tens of KB.
+MAX_MEANINGS = 512
 MAX_READINGS = 4096  # pinyin runs read per generation (shoppers type the same words: tuihuo)
 # Typing prefixes memoised per generation: every prefix of a few hundred questions fits, each
 # entry a tuple of shared summaries (~300 bytes), and no prefix longer than SUGGEST_CHARS is kept.
@@ -118,7 +121,7 @@ class Engine:
         self._cache: OrderedDict[tuple[str, int, str | None], Answer] = OrderedDict()
         # ...and per meaning: phrasings the analysis understands alike (请问退货运费谁出呢？,
         # 退货运费谁出) share one ranking, so only the analysis is done anew for them.
-        self._meanings: BoundedDict = BoundedDict(self.cache_size or 1)
+        self._meanings: BoundedDict = BoundedDict(MAX_MEANINGS)
         self._rankings: BoundedDict = BoundedDict(MAX_RANKINGS)
         self._lock = threading.RLock()
         self._searcher: Searcher | None = None
@@ -186,7 +189,7 @@ class Engine:
     def _adopt(self, searcher: Searcher) -> None:
         # First: memoised() and memoised_suggest() read these without the lock.
         self._cache = OrderedDict()
-        self._meanings = BoundedDict(self.cache_size or 1)
+        self._meanings = BoundedDict(MAX_MEANINGS)
         self._rankings = BoundedDict(MAX_RANKINGS)
         self._suggested = BoundedDict(MAX_SUGGESTED)
         self._summaries = {}

@@ -41,7 +41,7 @@ def test_every_cjk_block_is_han():
 
 
 def test_crafted_queries_leave_the_caches_at_their_caps(indexed_project):
-    from search.engine import engine_for
+    from search.engine import MAX_MEANINGS, engine_for
 
     engine = engine_for(indexed_project)
     for i in range(300):  # extension-B words and long pasted messages, all distinct
@@ -50,7 +50,7 @@ def test_crafted_queries_leave_the_caches_at_their_caps(indexed_project):
     assert normalize.cache_len() <= 8192 and _segment.cache_len() <= 2048
     assert len(engine._df) <= 20_000
     assert all(len(key[0]) <= 200 for key in engine._cache)  # long messages are not memoised
-    assert len(engine._meanings) <= engine.cache_size
+    assert len(engine._meanings) <= MAX_MEANINGS
 
 
 def test_a_repeated_question_is_answered_from_memory_until_the_generation_is_due_a_check(
