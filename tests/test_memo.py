@@ -186,3 +186,17 @@ def test_no_memo_by_meaning_when_memos_are_off(indexed_project):
             == engine.search("请问退货运费谁出呢")["results"]
         )
         assert not engine._meanings and not engine._cache
+
+
+def test_the_meanings_asked_again_are_the_ones_kept(indexed_project):
+    from search.engine import Engine
+
+    with Engine(indexed_project, refresh_seconds=60) as engine:
+        engine.search("退货运费谁出")  # the index opens: its generation's memos start empty
+        engine._meanings.maxsize = 2
+        engine.search("怎么取消订单")
+        engine.search("请问，退货运费谁出呢？")  # asked again, in other words
+        engine.search("退款多久到账")
+        kept = [id(answer) for answer in engine._meanings.values()]
+        assert id(engine.memoised("退货运费谁出")) in kept
+        assert id(engine.memoised("怎么取消订单")) not in kept
