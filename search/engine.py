@@ -118,7 +118,7 @@ class Engine:
         # Shoppers ask the same few questions over and over: answers are memoised per index
         # generation (derived data only; a new generation starts empty). KB_SEARCH_CACHE=0 disables.
         self.cache_size = settings.search_cache if cache_size is None else cache_size
-        self._cache: OrderedDict[tuple[str, int, str | None], Answer] = OrderedDict()
+        self._cache: BoundedDict = BoundedDict(self.cache_size)  # (text, limit, category) → Answer
         # ...and per meaning: phrasings the analysis understands alike (请问退货运费谁出呢？,
         # 退货运费谁出) share one ranking, so only the analysis is done anew for them.
         self._meanings: BoundedDict = BoundedDict(MAX_MEANINGS)
@@ -188,7 +188,7 @@ class Engine:
 
     def _adopt(self, searcher: Searcher) -> None:
         # First: memoised() and memoised_suggest() read these without the lock.
-        self._cache = OrderedDict()
+        self._cache = BoundedDict(self.cache_size)
         self._meanings = BoundedDict(MAX_MEANINGS)
         self._rankings = BoundedDict(MAX_RANKINGS)
         self._suggested = BoundedDict(MAX_SUGGESTED)
@@ -407,8 +407,6 @@ class Engine:
             if version != self._version:
                 return
             self._cache[key] = answer
-            while len(self._cache) > self.cache_size:
-                self._cache.popitem(last=False)
             if meaning is not None:
                 self._meanings[meaning] = answer
 
