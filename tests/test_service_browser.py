@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 import time
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
@@ -14,6 +15,12 @@ from search.settings import Settings
 from tests.helpers import LiveServer, copy_built, eventually, open_served
 
 pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def page(tab):
+    """These tests take turns in one browser page, cleared for each (tests.helpers.Tab)."""
+    return tab
 
 
 def type_query(page, text: str) -> None:
@@ -137,6 +144,30 @@ def test_static_site_without_the_service_still_searches(page, static_site: str):
     assert "清关" in page.locator(".md-search-result__list").inner_text()
     assert page.locator(".kb-search-result").count() == 0, "no API panel on a static copy"
     assert page.console_errors == [], "a static copy must not call the missing API"
+
+
+@pytest.mark.parametrize("served", ["service", "static"])
+def test_the_builtin_search_index_is_built_only_once_the_search_box_is_used(
+    page, live_server: LiveServer, static_site: str, served: str
+):
+    # Material builds the whole site's index in a worker: a page load that never searches skips it.
+    if served == "service":
+        open_served(page, f"{live_server.url}/return/")
+    else:
+        page.goto(f"{static_site}/return/", wait_until="networkidle")
+    page.wait_for_timeout(300)  # anything the page would still start
+    assert page.workers == []
+    type_query(page, "清关")
+    if served == "service":  # the service answers; Material's results wait unseen, as before
+        page.locator(".kb-search-result [role=option]").first.wait_for()
+    else:  # Material's own results, from the worker started just now
+        page.locator(".md-search-result__list li").first.wait_for()
+        assert "清关" in page.locator(".md-search-result__list").inner_text()
+    eventually(lambda: len(page.workers) == 1)
+    page.goto(f"{static_site}/return/?q=" + quote("清关"), wait_until="load")
+    page.wait_for_function("() => document.querySelectorAll('.md-search-result__list li').length")
+    assert len(page.workers) == 1, "a link that asks for a search starts it at once"
+    assert page.console_errors == []
 
 
 def test_feedback_not_helpful_with_a_reason_shows_in_the_report(page, live_server: LiveServer):
