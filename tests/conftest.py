@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from search.settings import Settings, load_settings
-from tests.helpers import CHROMIUM, LiveServer, copy_built, copy_project
+from tests.helpers import CHROMIUM, VIEWPORT, LiveServer, Tab, copy_built, copy_project
 
 
 @pytest.fixture
@@ -133,7 +133,7 @@ def chromium():
 @pytest.fixture
 def page(chromium):
     """A fresh browser page that records console errors in `page.console_errors`."""
-    context = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    context = chromium.new_context(viewport=VIEWPORT, locale="zh-CN")
     pg = context.new_page()
     errors: list[str] = []
     pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
@@ -141,6 +141,21 @@ def page(chromium):
     pg.console_errors = errors  # type: ignore[attr-defined]
     yield pg
     context.close()
+
+
+@pytest.fixture(scope="module")
+def module_tab(chromium) -> Iterator[Tab]:
+    """One browser page for this module's tests to take turns in (see tests.helpers.Tab)."""
+    tab = Tab(chromium)
+    yield tab
+    tab.close()
+
+
+@pytest.fixture
+def tab(module_tab: Tab):
+    """A browser page as a new one would be, with `console_errors`; cheaper than `page`: it is
+    this module's one page, cleared (no clocks or media emulation: those take `page`)."""
+    return module_tab.fresh()
 
 
 @pytest.fixture(scope="session")

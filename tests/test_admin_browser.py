@@ -15,6 +15,13 @@ from tests.helpers import ROOT, LiveServer
 
 pytestmark = pytest.mark.browser
 
+
+@pytest.fixture
+def page(tab):
+    """These tests take turns in one browser page, cleared for each (tests.helpers.Tab)."""
+    return tab
+
+
 SCREENSHOT = ROOT / "_build" / "screenshots" / "admin-dashboard.png"
 
 

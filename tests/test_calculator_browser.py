@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import Tab
+
 pytestmark = pytest.mark.browser
 
 TODAY = (
@@ -28,16 +30,28 @@ def calculator_errors(page) -> list[str]:
     ]
 
 
-@pytest.fixture
-def calc(page, static_site: str):
-    """The page with a fixed clock, recording failed resource loads with their URLs."""
+@pytest.fixture(scope="module")
+def calculator_tab(module_tab: Tab) -> Tab:
+    """This module's browser page, its clock fixed at TODAY for every test here, recording
+    failed resource loads with their URLs in `failed_loads`."""
+    page = module_tab.page
     page.clock.set_fixed_time(TODAY)
-    failed = []
     page.on(
         "console",
-        lambda m: failed.append(m) if m.type == "error" and "Failed to load" in m.text else None,
+        lambda m: (
+            page.failed_loads.append(m)
+            if m.type == "error" and "Failed to load" in m.text
+            else None
+        ),
     )
-    page.failed_loads = failed
+    return module_tab
+
+
+@pytest.fixture
+def calc(calculator_tab: Tab, static_site: str):
+    """The calculator tests' page, as a new one with the fixed clock would be."""
+    page = calculator_tab.fresh()
+    page.failed_loads = []
     page.base = static_site
     return page
 

@@ -9,6 +9,12 @@ from tests.helpers import LiveServer, open_served
 pytestmark = pytest.mark.browser
 
 
+@pytest.fixture
+def page(tab):
+    """These tests take turns in one browser page, cleared for each (tests.helpers.Tab)."""
+    return tab
+
+
 def agent(page, live_server: LiveServer, query: str) -> None:
     page.goto(f"{live_server.url}/search/?q={query}", wait_until="load")
     page.wait_for_function(  # the page's code loads on demand: wait for its answer, not its start

@@ -7,6 +7,12 @@ import pytest
 pytestmark = pytest.mark.browser
 
 
+@pytest.fixture
+def page(tab):
+    """These tests take turns in one browser page, cleared for each (tests.helpers.Tab)."""
+    return tab
+
+
 def test_home_page_renders_without_console_errors(page, static_site: str):
     page.goto(f"{static_site}/", wait_until="networkidle")
     assert page.locator("h1").first.inner_text().startswith("你好")
