@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from search.settings import Settings, load_settings
-from tests.helpers import CHROMIUM, VIEWPORT, LiveServer, Tab, copy_built, copy_project
+from tests.helpers import CHROMIUM, LiveServer, Tab, copy_built, copy_project
 
 
 @pytest.fixture
@@ -132,15 +132,10 @@ def chromium():
 
 @pytest.fixture
 def page(chromium):
-    """A fresh browser page that records console errors in `page.console_errors`."""
-    context = chromium.new_context(viewport=VIEWPORT, locale="zh-CN")
-    pg = context.new_page()
-    errors: list[str] = []
-    pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    pg.on("pageerror", lambda e: errors.append(str(e)))
-    pg.console_errors = errors  # type: ignore[attr-defined]
-    yield pg
-    context.close()
+    """A new browser page in a context of its own that records console errors in `page.console_errors`."""
+    tab = Tab(chromium)
+    yield tab.page
+    tab.close()
 
 
 @pytest.fixture(scope="module")

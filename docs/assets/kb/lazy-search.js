@@ -35,8 +35,6 @@
       super();
       this.#url = url;
       this.#options = options;
-      this.onmessage = null;
-      this.onerror = null;
       if (wanted) this.start();
       else waiting.add(this);
     }
@@ -55,17 +53,12 @@
     start() {
       if (this.#real) return;
       this.#real = new RealWorker(this.#url, this.#options);
-      this.#real.addEventListener("message", (e) => this.#pass(new MessageEvent("message", e)));
-      this.#real.addEventListener("messageerror", (e) => this.#pass(new MessageEvent("messageerror", e)));
-      this.#real.addEventListener("error", (e) => this.#pass(new ErrorEvent("error", e)));
+      // Material listens with addEventListener: what the real worker says reaches it from here.
+      this.#real.addEventListener("message", (e) => this.dispatchEvent(new MessageEvent("message", e)));
+      this.#real.addEventListener("messageerror", (e) => this.dispatchEvent(new MessageEvent("messageerror", e)));
+      this.#real.addEventListener("error", (e) => this.dispatchEvent(new ErrorEvent("error", e)));
       for (const message of this.#said) this.#real.postMessage(...message);
       this.#said = [];
-    }
-
-    #pass(event) {
-      this.dispatchEvent(event);
-      const handler = event.type === "error" ? this.onerror : event.type === "message" ? this.onmessage : null;
-      if (typeof handler === "function") handler.call(this, event);
     }
   }
 
