@@ -256,13 +256,13 @@ def test_3_a_writer_killed_by_sigbus_takes_no_search_down(recording_server: Live
     eventually(lambda: f"writer {before} died (signal SIGBUS)" in server.logs())
 
 
-def chattr(flag: str, files: list[Path]) -> bool:
-    """Set or clear the immutable attribute; return False where this machine does not allow it."""
+def chattr(flag: str, files: list[Path]) -> str | None:
+    """Set or clear the immutable attribute; return None when done, else why not (chattr's words)."""
     try:
-        done = subprocess.run(["chattr", flag, *map(str, files)], capture_output=True)
+        done = subprocess.run(["chattr", flag, *map(str, files)], capture_output=True, text=True)
     except FileNotFoundError:
-        return False
-    return done.returncode == 0
+        return "chattr is not installed"
+    return None if done.returncode == 0 else (done.stderr.strip() or f"exit {done.returncode}")
 
 
 def test_3_an_immutable_analytics_file_takes_no_search_down(recording_server: LiveServer):
@@ -277,10 +277,13 @@ def test_3_an_immutable_analytics_file_takes_no_search_down(recording_server: Li
     # The file, its -wal and its -shm exist and are mapped (a writer restarted by the test before
     # may still be loading SQLAlchemy when the traffic ends).
     files = eventually(mapped, timeout=10)
-    if not chattr("+i", files):
+    why = chattr("+i", files)
+    if why is not None:
         if os.environ.get("CI"):
-            pytest.fail("CI must run as root with chattr: the immutable-file test is the real one")
-        pytest.skip("making a file immutable needs root (chattr +i)")
+            pytest.fail(
+                f"CI must run as root with chattr: the immutable-file test is the real one ({why})"
+            )
+        pytest.skip(f"making a file immutable needs root (chattr +i: {why})")
     try:
         statuses, _ = traffic(server, 3.0)
         assert set(statuses) <= {200, 202}, statuses
@@ -288,7 +291,7 @@ def test_3_an_immutable_analytics_file_takes_no_search_down(recording_server: Li
         code, _ = fetch(f"{server.url}/api/health")
         assert code == 200
     finally:
-        assert chattr("-i", files)
+        assert chattr("-i", files) is None
     # Writable again: what is acknowledged from now on is stored.
     time.sleep(1.5)
     stored = clicks_stored(server)
