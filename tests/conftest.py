@@ -131,8 +131,12 @@ def chromium():
 
 
 @pytest.fixture
-def page(chromium):
-    """A new browser page in a context of its own that records console errors in `page.console_errors`."""
+def page(request: pytest.FixtureRequest, chromium):
+    """A new browser page in a context of its own that records console errors in
+    `page.console_errors`; in a module marked `shared_page`, that module's page cleared (`tab`)."""
+    if request.node.get_closest_marker("shared_page"):
+        yield request.getfixturevalue("tab")
+        return
     tab = Tab(chromium)
     yield tab.page
     tab.close()

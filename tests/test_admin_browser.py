@@ -13,13 +13,8 @@ from search.settings import Settings
 from tests.a11y import axe_violations, describe
 from tests.helpers import ROOT, LiveServer
 
-pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def page(tab):
-    """These tests take turns in one browser page, cleared for each (tests.helpers.Tab)."""
-    return tab
+# These tests take turns in one browser page, cleared for each (tests.helpers.Tab).
+pytestmark = [pytest.mark.browser, pytest.mark.shared_page]
 
 
 SCREENSHOT = ROOT / "_build" / "screenshots" / "admin-dashboard.png"

@@ -6,13 +6,8 @@ import pytest
 
 from tests.helpers import LiveServer, open_served
 
-pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def page(tab):
-    """These tests take turns in one browser page, cleared for each (tests.helpers.Tab)."""
-    return tab
+# These tests take turns in one browser page, cleared for each (tests.helpers.Tab).
+pytestmark = [pytest.mark.browser, pytest.mark.shared_page]
 
 
 def agent(page, live_server: LiveServer, query: str) -> None:

@@ -14,13 +14,8 @@ from search.publisher import publish
 from search.settings import Settings
 from tests.helpers import LiveServer, copy_built, eventually, open_served
 
-pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def page(tab):
-    """These tests take turns in one browser page, cleared for each (tests.helpers.Tab)."""
-    return tab
+# These tests take turns in one browser page, cleared for each (tests.helpers.Tab).
+pytestmark = [pytest.mark.browser, pytest.mark.shared_page]
 
 
 def type_query(page, text: str) -> None:

@@ -4,13 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def page(tab):
-    """These tests take turns in one browser page, cleared for each (tests.helpers.Tab)."""
-    return tab
+# These tests take turns in one browser page, cleared for each (tests.helpers.Tab).
+pytestmark = [pytest.mark.browser, pytest.mark.shared_page]
 
 
 def test_home_page_renders_without_console_errors(page, static_site: str):
