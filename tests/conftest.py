@@ -153,7 +153,7 @@ def module_tab(chromium) -> Iterator[Tab]:
 @pytest.fixture
 def tab(module_tab: Tab):
     """A browser page as a new one would be, with `console_errors`; cheaper than `page`: it is
-    this module's one page, cleared (no clocks or media emulation: those take `page`)."""
+    this module's one page, cleared (no clock: a test that installs one takes `page`)."""
     return module_tab.fresh()
 
 

@@ -36,6 +36,7 @@ from search.site import COMPLETE, INDEX, SITE, live_release
 __all__ = [
     "CHROMIUM",
     "CHROMIUM_ARGS",
+    "CLIPBOARD",
     "FIXTURE",
     "ROOT",
     "VIEWPORT",
@@ -63,6 +64,8 @@ _NAV = re.compile(r"^nav:[^\n]*\n(?:(?:[ \t-][^\n]*|)\n)*", re.M)
 T = TypeVar("T")
 # A new page's size in the browser tests: a laptop screen.
 VIEWPORT = {"width": 1280, "height": 900}
+# What a page needs to copy an answer or a link and to read back what it copied.
+CLIPBOARD = ["clipboard-read", "clipboard-write"]
 
 
 def _copy(src: Path, dest: Path) -> None:
@@ -157,11 +160,12 @@ class Tab:
     A new context and page cost Chromium about 0.4 s of CPU on this machine, and their first
     page load as much again: several times what a visit in an open page costs. So the tests of
     a module take turns in one page, and `fresh()` clears what a test could leave behind.
-    A test that installs a clock or emulates media takes a page of its own (`page`): those
-    cannot be undone. Listeners a test adds stay, but only feed that test's own lists."""
+    A test that installs a clock takes a page of its own (`page`): a clock cannot be undone.
+    Listeners a test adds stay, but only feed that test's own lists."""
 
-    def __init__(self, browser: Any):
-        self.context = browser.new_context(viewport=VIEWPORT, locale="zh-CN")
+    def __init__(self, browser: Any, **options: Any):
+        """Open the page in a context of its own (Playwright's new_context options may be added)."""
+        self.context = browser.new_context(viewport=VIEWPORT, locale="zh-CN", **options)
         self.page = self.context.new_page()
         self._devtools = self.context.new_cdp_session(self.page)
         self.page.console_errors = []
@@ -189,6 +193,13 @@ class Tab:
         self.context.clear_permissions()
         if page.viewport_size != VIEWPORT:
             page.set_viewport_size(VIEWPORT)
+        page.emulate_media(  # "null" ends the emulation: the browser's own light, motion allowed
+            media="null",
+            color_scheme="null",
+            reduced_motion="null",
+            forced_colors="null",
+            contrast="null",
+        )
         page.console_errors = []
         return page
 

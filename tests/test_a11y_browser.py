@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from search.settings import Settings
 from tests.a11y import axe_source, axe_violations, describe, overflow, settle
-from tests.helpers import LiveServer, open_served
+from tests.helpers import LiveServer, Tab, open_served
 
 pytestmark = pytest.mark.browser
 
@@ -121,22 +122,27 @@ def axe_in_both_palettes(page, where: str) -> list[str]:
     return found + [f"{where} ({scheme}): {line}" for line in describe(axe_violations(page))]
 
 
-def palette_context(chromium, width: int, system: str, axe: bool = True):
-    """Return a browser context at this width whose system setting is light or dark (with axe-core
-    in every page it opens, unless axe is False)."""
-    context = chromium.new_context(
-        viewport={"width": width, "height": 900},
-        locale="zh-CN",
-        color_scheme=system,
-        bypass_csp=True,  # axe-core is injected as an inline script
-    )
-    if axe:
-        context.add_init_script(axe_source())  # in every page as it opens, not sent again per page
-    return context
+@pytest.fixture(scope="module")
+def axe_tab(chromium) -> Iterator[Tab]:
+    """This module's page for the palette checks, with axe-core in every page it opens."""
+    tab = Tab(chromium, bypass_csp=True)  # axe-core is injected as an inline script
+    tab.context.add_init_script(axe_source())  # in every page as it opens, not sent again per page
+    yield tab
+    tab.close()
+
+
+def palette_page(axe_tab: Tab, width: int, system: str):
+    """Return the axe page as a new one would be, at this width, its system setting light or dark,
+    its clock from TODAY (time flows: Material's debounced search)."""
+    page = axe_tab.fresh()
+    page.set_viewport_size({"width": width, "height": 900})
+    page.emulate_media(color_scheme=system)
+    page.clock.set_system_time(TODAY)
+    return page
 
 
 def test_a_palette_switched_in_place_draws_the_page_a_visit_in_that_palette_draws(
-    chromium, static_site: str, live_server: LiveServer
+    axe_tab: Tab, static_site: str, live_server: LiveServer
 ):
     # The sweep below checks each page in both palettes by loading it once and switching the
     # palette in place: that is the same check only if both give the same page, to the element.
@@ -145,9 +151,7 @@ def test_a_palette_switched_in_place_draws_the_page_a_visit_in_that_palette_draw
         (static_site, "/tools/calculator/"),
         (live_server.url, AGENT_QUERY),
     ]
-    context = palette_context(chromium, 390, "dark", axe=False)
-    page = context.new_page()
-    page.clock.set_system_time(TODAY)
+    page = palette_page(axe_tab, 390, "dark")
     for base, path in pages:
         drawn = {}
         for system, switch in (("dark", False), ("light", True)):
@@ -173,12 +177,11 @@ def test_a_palette_switched_in_place_draws_the_page_a_visit_in_that_palette_draw
             a for a, b in zip(drawn[True]["styles"], drawn[False]["styles"], strict=True) if a != b
         ]
         assert differ == [], (path, differ[:5])
-    context.close()
 
 
 @pytest.mark.parametrize("part", ["site", "service"])
 def test_every_page_and_state_has_no_serious_axe_violation(
-    chromium,
+    axe_tab: Tab,
     static_site: str,
     real_built_project: Settings,
     live_server: LiveServer,
@@ -190,9 +193,7 @@ def test_every_page_and_state_has_no_serious_axe_violation(
     # the header's suggestions. Each page is checked in light and in dark: opened once, checked,
     # its palette switched in place (the test above shows that draws the same page), checked again.
     system = "dark" if part == "site" else "light"  # both system settings are followed
-    context = palette_context(chromium, width, system)
-    page = context.new_page()
-    page.clock.set_system_time(TODAY)  # time flows (Material's debounced search), from this date
+    page = palette_page(axe_tab, width, system)
     if part == "site":
         pages = built_pages(real_built_project.site_dir)
         assert len(pages) >= 9 and "/" in pages and "/tools/calculator/" in pages, pages
@@ -218,12 +219,12 @@ def test_every_page_and_state_has_no_serious_axe_violation(
             opener(page, live_server.url)
             found += axe_in_both_palettes(page, state)
             checked.append(state)
-    context.close()
     assert found == [], "\n".join(found)
     assert len(checked) == len(pages) + (2 if live else 0)
 
 
-def test_the_palette_switch_changes_scheme_and_is_remembered(page, live_server: LiveServer):
+def test_the_palette_switch_changes_scheme_and_is_remembered(tab, live_server: LiveServer):
+    page = tab
     page.goto(f"{live_server.url}/", wait_until="load")
     body = page.locator("body")
     assert body.get_attribute("data-md-color-scheme") == "default"
@@ -267,9 +268,9 @@ def test_320px_at_200_percent_zoom_reflows_without_sideways_scrolling(
     assert found == [], "\n".join(found)
 
 
-def test_reduced_motion_turns_animation_off(chromium, live_server: LiveServer):
-    context = chromium.new_context(reduced_motion="reduce", locale="zh-CN")
-    page = context.new_page()
+def test_reduced_motion_turns_animation_off(tab, live_server: LiveServer):
+    page = tab
+    page.emulate_media(reduced_motion="reduce")
     page.goto(f"{live_server.url}/", wait_until="load")
     durations = page.evaluate(
         """() => [...document.querySelectorAll('.md-tabs__link, .md-header, .md-sidebar, .md-search__inner, .md-top')]
@@ -277,15 +278,12 @@ def test_reduced_motion_turns_animation_off(chromium, live_server: LiveServer):
     )
     assert durations and all(d == 0 for ds in durations for d in ds), durations
     assert page.evaluate("getComputedStyle(document.documentElement).scrollBehavior") == "auto"
-    context.close()
-    context = chromium.new_context(reduced_motion="no-preference", locale="zh-CN")
-    page = context.new_page()
+    page.emulate_media(reduced_motion="no-preference")
     page.goto(f"{live_server.url}/", wait_until="load")
     moving = page.evaluate(
         "() => parseFloat(getComputedStyle(document.querySelector('.md-tabs__link')).transitionDuration)"
     )
     assert moving > 0, "without the setting, the page keeps its transitions"
-    context.close()
 
 
 def test_every_page_says_it_is_simplified_chinese(real_built_project: Settings):

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import Tab
+from tests.helpers import CLIPBOARD, Tab
 
 pytestmark = pytest.mark.browser
 
@@ -177,7 +177,7 @@ def test_shareable_link_reproduces_the_result(calc, chromium):
     assert "paid=500" in link and "pickup=2026-06-12" in link and link == calc.url
     before = (calc.locator(".kb-calc-refund__amount").inner_text(), step_dates(calc))
 
-    calc.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    calc.context.grant_permissions(CLIPBOARD)
     calc.get_by_role("button", name="复制链接").click()
     expect_text(calc, "#kb-calc-copy-status", "链接已复制")
     assert calc.evaluate("navigator.clipboard.readText()") == link

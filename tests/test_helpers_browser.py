@@ -21,6 +21,11 @@ FETCHED = """() => performance.getEntriesByType("resource")
     && r.transferSize > r.encodedBodySize).length"""
 
 
+# Whether the page is printed, dark and asked for less motion (what emulate_media sets).
+EMULATED = """() => ["print", "(prefers-color-scheme: dark)", "(prefers-reduced-motion: reduce)"]
+  .map((query) => matchMedia(query).matches)"""
+
+
 def test_a_fresh_tab_keeps_nothing_of_the_test_before(chromium, static_site: str):
     tab = Tab(chromium)
     try:
@@ -37,6 +42,8 @@ def test_a_fresh_tab_keeps_nothing_of_the_test_before(chromium, static_site: str
         tab.context.grant_permissions(["clipboard-read"])
         page.route("**/*.css", lambda route: route.abort())
         page.set_viewport_size({"width": 360, "height": 740})
+        page.emulate_media(media="print", color_scheme="dark", reduced_motion="reduce")
+        assert page.evaluate(EMULATED) == [True, True, True]
         assert page.console_errors == ["left"]
 
         page = tab.fresh()
@@ -50,5 +57,6 @@ def test_a_fresh_tab_keeps_nothing_of_the_test_before(chromium, static_site: str
             "() => navigator.permissions.query({ name: 'clipboard-read' }).then((p) => p.state)"
         )
         assert state == "prompt"
+        assert page.evaluate(EMULATED) == [False, False, False], "no media emulated"
     finally:
         tab.close()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.a11y import focus, press, press_until, type_keys, walk
-from tests.helpers import LiveServer, open_served
+from tests.helpers import CLIPBOARD, LiveServer, open_served
 
 pytestmark = pytest.mark.browser
 
@@ -14,12 +14,18 @@ TODAY = "2026-11-26T10:00:00+08:00"
 
 
 @pytest.fixture
-def kb_page(chromium):
-    """A wide page that may use the clipboard, recording console errors."""
+def kb_page(tab):
+    """A wide page that may use the clipboard, recording console errors (this module's page, cleared)."""
+    tab.set_viewport_size({"width": 1366, "height": 900})
+    tab.context.grant_permissions(CLIPBOARD)
+    return tab
+
+
+@pytest.fixture
+def clock_page(chromium):
+    """kb_page in a context of its own: a test that fixes the clock cannot give it back."""
     context = chromium.new_context(
-        viewport={"width": 1366, "height": 900},
-        locale="zh-CN",
-        permissions=["clipboard-read", "clipboard-write"],
+        viewport={"width": 1366, "height": 900}, locale="zh-CN", permissions=CLIPBOARD
     )
     page = context.new_page()
     errors: list[str] = []
@@ -36,10 +42,10 @@ def active(page, selector: str) -> bool:
 
 @pytest.mark.parametrize("width", [1366, 390])
 def test_search_from_the_header_move_through_suggestions_and_open_an_answer(
-    chromium, live_server: LiveServer, width: int
+    tab, live_server: LiveServer, width: int
 ):
-    context = chromium.new_context(viewport={"width": width, "height": 900}, locale="zh-CN")
-    page = context.new_page()
+    page = tab
+    page.set_viewport_size({"width": width, "height": 900})
     open_served(page, f"{live_server.url}/")
     box = page.locator("input.md-search__input")
 
@@ -92,7 +98,6 @@ def test_search_from_the_header_move_through_suggestions_and_open_an_answer(
         page,
         "#return-shipping-fee a.headerlink, #return-shipping-fee ~ * a, #return-shipping-fee ~ * button",
     )
-    context.close()
 
 
 def test_agent_page_expand_an_answer_copy_it_and_copy_its_link(kb_page, live_server: LiveServer):
@@ -147,9 +152,9 @@ def test_agent_page_expand_an_answer_copy_it_and_copy_its_link(kb_page, live_ser
 
 
 def test_fill_and_submit_the_calculator_reach_the_result_and_copy_its_link(
-    kb_page, live_server: LiveServer
+    clock_page, live_server: LiveServer
 ):
-    page = kb_page
+    page = clock_page
     page.clock.set_fixed_time(TODAY)
     open_served(page, f"{live_server.url}/tools/calculator/")
     page.wait_for_selector("form#kb-calc[data-ready]")
@@ -231,13 +236,11 @@ def test_vote_not_helpful_with_a_reason(kb_page, live_server: LiveServer):
     assert page.console_errors == []
 
 
-def test_focus_never_lands_on_something_hidden_across_a_whole_page(
-    chromium, live_server: LiveServer
-):
+def test_focus_never_lands_on_something_hidden_across_a_whole_page(tab, live_server: LiveServer):
     # On a phone the navigation drawer and the search overlay are closed: Tab must skip them, and
     # the menu button opens the drawer (no focus trap: Escape closes it and focus returns).
-    context = chromium.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
-    page = context.new_page()
+    page = tab
+    page.set_viewport_size({"width": 390, "height": 844})
     open_served(page, f"{live_server.url}/cancel/")
     page.locator(".kb-feedback").first.wait_for()
     seen = []
@@ -260,7 +263,6 @@ def test_focus_never_lands_on_something_hidden_across_a_whole_page(
     page.keyboard.press("Escape")
     assert not page.locator("#__drawer").is_checked()
     assert active(page, "button.kb-menu-button") and focus(page)["visible"]
-    context.close()
 
 
 def test_the_palette_switch_works_from_the_keyboard(kb_page, live_server: LiveServer):

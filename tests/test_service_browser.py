@@ -12,7 +12,7 @@ import pytest
 from search.analytics import report
 from search.publisher import publish
 from search.settings import Settings
-from tests.helpers import LiveServer, copy_built, eventually, open_served
+from tests.helpers import CLIPBOARD, LiveServer, copy_built, eventually, open_served
 
 # These tests take turns in one browser page, cleared for each (tests.helpers.Tab).
 pytestmark = [pytest.mark.browser, pytest.mark.shared_page]
@@ -67,13 +67,8 @@ def test_arrow_keys_move_through_results_and_enter_opens_the_answer_page(
     assert page.console_errors == []
 
 
-def test_agent_page_copies_the_answer_with_its_deep_link(chromium, live_server: LiveServer):
-    context = chromium.new_context(
-        permissions=["clipboard-read", "clipboard-write"], locale="zh-CN"
-    )
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+def test_agent_page_copies_the_answer_with_its_deep_link(page, live_server: LiveServer):
+    page.context.grant_permissions(CLIPBOARD)
     page.goto(f"{live_server.url}/search/?q=退货要自己包装吗", wait_until="load")
     first = page.locator(".kb-agent__result").first
     first.wait_for()
@@ -99,8 +94,7 @@ def test_agent_page_copies_the_answer_with_its_deep_link(chromium, live_server: 
         == f"{live_server.url}/return/#return-packaging"
     )
     assert "q=" in page.url, "the query stays in the address bar so the page can be linked"
-    assert errors == []
-    context.close()
+    assert page.console_errors == []
 
 
 def test_agent_page_filters_by_category(page, live_server: LiveServer):
@@ -184,7 +178,7 @@ def test_feedback_not_helpful_with_a_reason_shows_in_the_report(page, live_serve
 
 
 def test_html_planted_in_a_page_shows_as_text_in_snippets(
-    chromium, indexed_project: Settings, tmp_path: Path
+    page, indexed_project: Settings, tmp_path: Path
 ):
     settings = copy_built(tmp_path / "xss", indexed_project)
     page_md = settings.docs_dir / "return.md"
@@ -198,10 +192,6 @@ def test_html_planted_in_a_page_shows_as_text_in_snippets(
     publish(settings)  # in this process: kb serve then starts on a live release, building nothing
     server = LiveServer(settings, tmp_path / "serve.log")
     try:
-        context = chromium.new_context(locale="zh-CN")
-        page = context.new_page()
-        errors: list[str] = []
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
         open_served(page, f"{server.url}/")
         type_query(page, "奇怪文字 script onerror")
         result = page.locator(".kb-search-result .md-search-result__item").first
@@ -215,8 +205,7 @@ def test_html_planted_in_a_page_shows_as_text_in_snippets(
         page.locator(".kb-agent__result summary").first.click()
         assert "<script>" in page.locator(".kb-agent__results").inner_text()
         assert page.evaluate("window.__xss") is None
-        assert errors == []
-        context.close()
+        assert page.console_errors == []
     finally:
         server.stop()
 
@@ -234,12 +223,11 @@ def test_links_navigate_instantly_on_any_port(page, live_server: LiveServer):
 
 
 def test_deep_link_on_a_phone_lands_just_under_the_header_with_the_widgets_in(
-    chromium, live_server: LiveServer
+    page, live_server: LiveServer
 ):
     # With the service, a feedback widget goes in under every answer after the browser has
     # scrolled to the #id: the heading must stay just under the header (it used to land ~88 px low).
-    context = chromium.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
-    page = context.new_page()
+    page.set_viewport_size({"width": 390, "height": 844})
     page.goto(f"{live_server.url}/refund/#return-refund-time", wait_until="load")
     page.locator(".kb-feedback").first.wait_for()
     gap = page.evaluate(
@@ -247,16 +235,12 @@ def test_deep_link_on_a_phone_lands_just_under_the_header_with_the_widgets_in(
                - document.querySelector('.md-header').getBoundingClientRect().bottom"""
     )
     assert 0 <= gap <= 16, gap
-    context.close()
 
 
 def test_copy_answer_gives_chat_ready_text_with_step_numbers_and_urls(
-    chromium, live_server: LiveServer
+    page, live_server: LiveServer
 ):
-    context = chromium.new_context(
-        permissions=["clipboard-read", "clipboard-write"], locale="zh-CN"
-    )
-    page = context.new_page()
+    page.context.grant_permissions(CLIPBOARD)
     page.goto(f"{live_server.url}/search/?q=退货后多久拿到退款", wait_until="load")
     item = page.locator('.kb-agent__result[data-id="return-refund-time"]')
     item.wait_for()
@@ -277,7 +261,7 @@ def test_copy_answer_gives_chat_ready_text_with_step_numbers_and_urls(
     assert "这些都是平均时间" in lines
     assert lines[-1] == f"{live_server.url}/refund/#return-refund-time"
     assert not any("¶" in line or "最后更新" in line or "没找到答案" in line for line in lines)
-    context.close()
+    assert page.console_errors == []
 
 
 def test_not_found_page_is_chinese_and_links_home(page, live_server: LiveServer):
@@ -321,13 +305,11 @@ def test_not_helpful_offers_the_customer_service_route_and_reasons_fit_a_phone(
 
 
 def test_typing_key_by_key_then_clicking_records_one_search_with_its_click(
-    chromium, indexed_project: Settings, tmp_path: Path
+    page, indexed_project: Settings, tmp_path: Path
 ):
     db = tmp_path / "analytics.sqlite3"
     server = LiveServer(indexed_project, tmp_path / "serve.log", env={"KB_ANALYTICS_DB": str(db)})
     try:
-        context = chromium.new_context(locale="zh-CN")
-        page = context.new_page()
         asked: list[str] = []
         page.on("request", lambda r: asked.append(r.url) if "/api/" in r.url else None)
         open_served(page, f"{server.url}/")
@@ -357,7 +339,6 @@ def test_typing_key_by_key_then_clicking_records_one_search_with_its_click(
         full = [u for u in asked if "/api/search" in u]
         assert 1 <= len(full) <= 4, f"a full search only on pauses, not per key: {full}"
         assert any("/api/suggest" in u for u in asked), "completions while typing"
-        context.close()
     finally:
         server.stop()
 
