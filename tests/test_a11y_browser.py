@@ -124,7 +124,8 @@ def axe_in_both_palettes(page, where: str) -> list[str]:
 
 @pytest.fixture(scope="module")
 def axe_tab(chromium) -> Iterator[Tab]:
-    """This module's page for the palette checks, with axe-core in every page it opens."""
+    """This module's page for the palette checks, with axe-core in every page it opens; each test
+    that takes it sets its clock to TODAY (a clock, once installed, stays)."""
     tab = Tab(chromium, bypass_csp=True)  # axe-core is injected as an inline script
     tab.context.add_init_script(axe_source())  # in every page as it opens, not sent again per page
     yield tab
