@@ -6,17 +6,18 @@ from __future__ import annotations
 import pytest
 
 from tests.a11y import focus, press, press_until, type_keys, walk
-from tests.helpers import CLIPBOARD, LiveServer, open_served
+from tests.helpers import CLIPBOARD, LiveServer, Tab, open_served
 
 pytestmark = pytest.mark.browser
 
 TODAY = "2026-11-26T10:00:00+08:00"
+WIDE = {"width": 1366, "height": 900}  # a laptop screen
 
 
 @pytest.fixture
 def kb_page(tab):
     """A wide page that may use the clipboard, recording console errors (this module's page, cleared)."""
-    tab.set_viewport_size({"width": 1366, "height": 900})
+    tab.set_viewport_size(WIDE)
     tab.context.grant_permissions(CLIPBOARD)
     return tab
 
@@ -24,16 +25,10 @@ def kb_page(tab):
 @pytest.fixture
 def clock_page(chromium):
     """kb_page in a context of its own: a test that fixes the clock cannot give it back."""
-    context = chromium.new_context(
-        viewport={"width": 1366, "height": 900}, locale="zh-CN", permissions=CLIPBOARD
-    )
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.console_errors = errors  # type: ignore[attr-defined]
-    yield page
-    context.close()
+    tab = Tab(chromium, permissions=CLIPBOARD)
+    tab.page.set_viewport_size(WIDE)
+    yield tab.page
+    tab.close()
 
 
 def active(page, selector: str) -> bool:
