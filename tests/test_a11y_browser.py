@@ -143,7 +143,7 @@ def palette_page(axe_tab: Tab, width: int, system: str):
 
 
 def test_a_palette_switched_in_place_draws_the_page_a_visit_in_that_palette_draws(
-    axe_tab: Tab, static_site: str, live_server: LiveServer
+    chromium, static_site: str, live_server: LiveServer
 ):
     # The sweep below checks each page in both palettes by loading it once and switching the
     # palette in place: that is the same check only if both give the same page, to the element.
@@ -152,7 +152,12 @@ def test_a_palette_switched_in_place_draws_the_page_a_visit_in_that_palette_draw
         (static_site, "/tools/calculator/"),
         (live_server.url, AGENT_QUERY),
     ]
-    page = palette_page(axe_tab, 390, "dark")
+    # A context of its own: in the shared page, the palette stored by one visit was still there
+    # after localStorage.clear() for the next visit now and then (seen in 2 of 3 runs; cause not
+    # found), and this test is about exactly that state.
+    context = chromium.new_context(viewport={"width": 390, "height": 900}, locale="zh-CN")
+    page = context.new_page()
+    page.clock.set_system_time(TODAY)
     for base, path in pages:
         drawn = {}
         for system, switch in (("dark", False), ("light", True)):
@@ -178,6 +183,7 @@ def test_a_palette_switched_in_place_draws_the_page_a_visit_in_that_palette_draw
             a for a, b in zip(drawn[True]["styles"], drawn[False]["styles"], strict=True) if a != b
         ]
         assert differ == [], (path, differ[:5])
+    context.close()
 
 
 @pytest.mark.parametrize("part", ["site", "service"])
