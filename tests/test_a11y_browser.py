@@ -143,7 +143,7 @@ def palette_page(axe_tab: Tab, width: int, system: str):
 
 
 def test_a_palette_switched_in_place_draws_the_page_a_visit_in_that_palette_draws(
-    chromium, static_site: str, live_server: LiveServer
+    page, static_site: str, live_server: LiveServer
 ):
     # The sweep below checks each page in both palettes by loading it once and switching the
     # palette in place: that is the same check only if both give the same page, to the element.
@@ -152,12 +152,11 @@ def test_a_palette_switched_in_place_draws_the_page_a_visit_in_that_palette_draw
         (static_site, "/tools/calculator/"),
         (live_server.url, AGENT_QUERY),
     ]
-    # A context of its own, without axe-core: with it in every page (the axe page), the palette a
-    # visit stored was now and then still in localStorage after localStorage.clear() (2 of 3 runs
-    # of this module failed; in a script, 1 of 16 visits in a new context with axe-core, none
-    # without it; cause not found), and this test is about exactly that state.
-    context = chromium.new_context(viewport={"width": 390, "height": 900}, locale="zh-CN")
-    page = context.new_page()
+    # A page of its own (`page`), without axe-core: with it in every page (the axe page), the
+    # palette a visit stored was now and then still in localStorage after localStorage.clear()
+    # (2 of 3 runs of this module failed; in a script, 1 of 16 visits in a new context with
+    # axe-core, none without it; cause not found), and this test is about exactly that state.
+    page.set_viewport_size({"width": 390, "height": 900})
     page.clock.set_system_time(TODAY)
     for base, path in pages:
         drawn = {}
@@ -184,7 +183,6 @@ def test_a_palette_switched_in_place_draws_the_page_a_visit_in_that_palette_draw
             a for a, b in zip(drawn[True]["styles"], drawn[False]["styles"], strict=True) if a != b
         ]
         assert differ == [], (path, differ[:5])
-    context.close()
 
 
 @pytest.mark.parametrize("part", ["site", "service"])
