@@ -16,6 +16,7 @@ import yaml
 from .errors import Problem
 from .page import Page, split_front_matter
 from .settings import Settings
+from .yamlfile import SAFE_LOADER
 
 STYLE_FILE = "style.yml"
 _FENCE = re.compile(r"^\s*(```|~~~)")
@@ -41,8 +42,8 @@ def load_style(path: Path) -> tuple[list[Term], list[Problem]]:
     where = path.name
     try:
         text = path.read_text(encoding="utf-8")
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text) or {}
+        node = yaml.compose(text, Loader=SAFE_LOADER)
+        data = yaml.load(text, Loader=SAFE_LOADER) or {}
     except (OSError, yaml.YAMLError, ValueError) as e:  # ValueError: a date like 2026-13-01
         return [], [Problem(where, 1, f"读不了用词规范：{e}", "检查 style.yml 的 YAML 格式")]
     entries = data.get("terms") if isinstance(data, dict) else None

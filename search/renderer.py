@@ -10,6 +10,7 @@ import markdown
 import yaml
 
 from .errors import KbError
+from .yamlfile import SAFE_LOADER
 
 # MkDocs always adds these (mkdocs.config.config_options.MarkdownExtensions default).
 _MKDOCS_BUILTIN = ["toc", "tables", "fenced_code"]
@@ -18,7 +19,7 @@ _MKDOCS_BUILTIN = ["toc", "tables", "fenced_code"]
 @lru_cache(maxsize=8)
 def _load(mkdocs_yml: Path, mtime: float) -> dict[str, Any]:
     try:
-        return yaml.safe_load(mkdocs_yml.read_text(encoding="utf-8")) or {}
+        return yaml.load(mkdocs_yml.read_text(encoding="utf-8"), Loader=SAFE_LOADER) or {}
     except (OSError, yaml.YAMLError) as e:
         raise KbError(f"读不了 {mkdocs_yml}：{e}", "检查 mkdocs.yml 是否存在、YAML 是否合法") from e
 

@@ -33,5 +33,7 @@ def test_a_syntax_error_is_a_problem_at_its_line():
 def test_alias_loops_and_deep_nesting_are_problems_not_crashes():
     assert "套住了自己" in parse_yaml("a: &x [*x]\n").problems[0].message
     assert "层级太深" in parse_yaml("[" * 60 + "]" * 60).problems[0].message  # our own limit
-    # PyYAML's composer recurses twice a level: 700 levels exceed Python's default 1,000 frames.
+    # 700 levels: within libyaml's limit, beyond Python's default 1,000 frames for PyYAML's own
+    # composer (which recurses twice a level); 5,000: beyond libyaml's limit of 1,000.
     assert "层级太深" in parse_yaml("[" * 700 + "]" * 700).problems[0].message
+    assert parse_yaml("a: " + "[" * 5000).problems[0].line == 1
