@@ -40,17 +40,66 @@ def test_every_cjk_block_is_han():
     assert not HAN.match("a")
 
 
-def test_crafted_queries_leave_the_caches_at_their_caps(indexed_project):
-    from search.engine import MAX_MEANINGS, engine_for
+WORDS = [
+    "退货",
+    "运费",
+    "取消",
+    "订单",
+    "退款",
+    "清关",
+    "身份证",
+    "关税",
+    "上门取件",
+    "包装",
+    "发票",
+    "到账",
+]
+READINGS = ["tuihuo", "quxiao", "guanshui", "tuikuan", "qingguan", "fapiao"]
 
-    engine = engine_for(indexed_project)
-    for i in range(300):  # extension-B words and long pasted messages, all distinct
-        engine.search("".join(chr(0x20000 + (i * 37 + k) % 40000) for k in range(30)))
-        engine.search(("退货运费谁出，" * 100)[:990] + str(i))
+
+def test_crafted_queries_fill_each_engine_cache_to_its_cap_and_no_further(
+    indexed_project, monkeypatch
+):
+    import search.engine as engine_module
+    import search.retrieval as retrieval_module
+    from search.engine import Engine
+
+    # Caps a few dozen questions reach (the real ones are thousands): each cache must be used,
+    # and must stop at its own cap.
+    caps = {"MAX_MEANINGS": 4, "MAX_RANKINGS": 3, "MAX_READINGS": 4, "MAX_SUGGESTED": 5}
+    for name, cap in caps.items():
+        monkeypatch.setattr(engine_module, name, cap)
+    monkeypatch.setattr(engine_module, "MAX_TERMS", 20)
+    monkeypatch.setattr(retrieval_module, "MAX_TERMS", 20)
+    with Engine(indexed_project, refresh_seconds=60, cache_size=6) as engine:
+        for i in range(40):  # all distinct
+            a, b = WORDS[i % 12], WORDS[(i * 5 + 1) % 12]
+            engine.search(f"{a}{b}怎么办")
+            engine.search(f"{a}和{b}？{b}和{a}？还有{WORDS[i % 7]}")  # several questions: rankings
+            engine.search("".join(chr(0x20000 + (i * 37 + k) % 40000) for k in range(30)))
+            engine.search(("退货运费谁出，" * 100)[:990] + str(i))  # a long pasted message
+            engine.search(READINGS[i % 6] + "x" * (i % 5))
+            engine.suggest(f"{a}{b}"[: 1 + i % 4])
+        sizes = {
+            "cache": len(engine._cache),
+            "meanings": len(engine._meanings),
+            "rankings": len(engine._rankings),
+            "readings": len(engine._readings),
+            "suggested": len(engine._suggested),
+            "df": len(engine._df),
+            "combined": len(engine._postings._combined),
+        }
+        assert sizes == {
+            "cache": 6,
+            "meanings": 4,
+            "rankings": 3,
+            "readings": 4,
+            "suggested": 5,
+            "df": 20,
+            "combined": 20,
+        }
+        assert all(len(key[0]) <= 200 for key in engine._cache)  # long messages are not memoised
     assert normalize.cache_len() <= 8192 and _segment.cache_len() <= 2048
-    assert len(engine._df) <= 20_000
-    assert all(len(key[0]) <= 200 for key in engine._cache)  # long messages are not memoised
-    assert len(engine._meanings) <= MAX_MEANINGS
 
 
 def test_a_repeated_question_is_answered_from_memory_until_the_generation_is_due_a_check(
