@@ -11,12 +11,10 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-import yaml
-
 from .errors import Problem
 from .page import Page, split_front_matter
 from .settings import Settings
-from .yamlfile import SAFE_LOADER
+from .yamlfile import parse_yaml
 
 STYLE_FILE = "style.yml"
 _FENCE = re.compile(r"^\s*(```|~~~)")
@@ -42,18 +40,23 @@ def load_style(path: Path) -> tuple[list[Term], list[Problem]]:
     where = path.name
     try:
         text = path.read_text(encoding="utf-8")
-        node = yaml.compose(text, Loader=SAFE_LOADER)
-        data = yaml.load(text, Loader=SAFE_LOADER) or {}
-    except (OSError, yaml.YAMLError, ValueError) as e:  # ValueError: a date like 2026-13-01
+    except (OSError, ValueError) as e:  # ValueError: not UTF-8
         return [], [Problem(where, 1, f"读不了用词规范：{e}", "检查 style.yml 的 YAML 格式")]
-    entries = data.get("terms") if isinstance(data, dict) else None
+    doc = parse_yaml(text)  # a mistake is a problem at its line; a repeated key too
+    problems = [
+        Problem(where, p.line, p.message, "检查 style.yml 的 YAML 格式") for p in doc.problems
+    ]
+    entries = doc.data.get("terms") if isinstance(doc.data, dict) else None
     if not isinstance(entries, list):
-        return [], [Problem(where, 1, "style.yml 要有 terms: 列表", "照文件开头的说明写")]
-    lines = _entry_lines(node)
+        if doc.data is None and problems:
+            return [], problems
+        return [], [
+            *problems,
+            Problem(where, 1, "style.yml 要有 terms: 列表", "照文件开头的说明写"),
+        ]
     terms: list[Term] = []
-    problems: list[Problem] = []
     for n, entry in enumerate(entries):
-        line = lines[n] if n < len(lines) else 1
+        line = doc.line("terms", n)
         avoid = entry.get("avoid") if isinstance(entry, dict) else None
         prefer = str(entry.get("prefer") or "") if isinstance(entry, dict) else ""
         hint = str(entry.get("hint") or "") if isinstance(entry, dict) else ""
@@ -74,15 +77,6 @@ def load_style(path: Path) -> tuple[list[Term], list[Problem]]:
             continue
         terms.append(Term(tuple(sorted(words, key=len, reverse=True)), prefer, hint, line))
     return terms, problems
-
-
-def _entry_lines(node: yaml.Node | None) -> list[int]:
-    if not isinstance(node, yaml.MappingNode):
-        return []
-    for key, value in node.value:
-        if key.value == "terms" and isinstance(value, yaml.SequenceNode):
-            return [item.start_mark.line + 1 for item in value.value]
-    return []
 
 
 def _prose_lines(page: Page) -> list[tuple[int, str]]:

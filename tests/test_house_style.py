@@ -98,3 +98,13 @@ def test_a_broken_style_file_is_an_error_naming_its_line(project: Settings, caps
     code, output = kb_check(project, capsys)
     assert code != 0
     assert f"search/data/style.yml:{line}: error: 用词规范的这一条不完整" in output
+
+
+def test_a_repeated_key_in_the_style_file_is_an_error_at_its_line(project: Settings, capsys):
+    style = project.data_dir / "style.yml"
+    text = style.read_text("utf-8")
+    style.write_text(text + "terms: []\n", "utf-8")  # PyYAML alone keeps the last one: no terms
+    code, output = kb_check(project, capsys)
+    assert code != 0
+    line = text.count("\n") + 1
+    assert f"search/data/style.yml:{line}: error: 键 terms 重复" in output
