@@ -72,7 +72,7 @@ def test_crafted_queries_fill_each_engine_cache_to_its_cap_and_no_further(
     monkeypatch.setattr(engine_module, "MAX_TERMS", 20)
     monkeypatch.setattr(retrieval_module, "MAX_TERMS", 20)
     with Engine(indexed_project, refresh_seconds=60, cache_size=6) as engine:
-        for i in range(40):  # all distinct
+        for i in range(40):  # of each kind, more distinct questions than any cap holds
             a, b = WORDS[i % 12], WORDS[(i * 5 + 1) % 12]
             engine.search(f"{a}{b}怎么办")
             engine.search(f"{a}和{b}？{b}和{a}？还有{WORDS[i % 7]}")  # several questions: rankings
