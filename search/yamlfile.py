@@ -81,9 +81,8 @@ def parse_yaml(text: str, first_line: int = 1, any_tags: bool = False) -> YamlDo
         loader = (_AnyTags if any_tags else _Builder)(text)  # the reader already rejects \x08 …
         root = loader.get_single_node()
     except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None) or getattr(e, "context_mark", None)
-        line = first_line + (mark.line if mark else 0)
-        return YamlDoc(None, problems=[YamlProblem(line, f"不是合法的 YAML：{_reason(e)}")])
+        line, why = _explain(e, text)
+        return YamlDoc(None, problems=[YamlProblem(first_line + line, f"不是合法的 YAML：{why}")])
     except RecursionError:  # deep nesting without libyaml (which stops at 1,000 levels itself)
         return YamlDoc(None, problems=[YamlProblem(first_line, "不是合法的 YAML：层级太深")])
     doc = YamlDoc(None)
@@ -147,6 +146,72 @@ def _mapping(
 
 def _reason(error: yaml.YAMLError) -> str:
     return str(getattr(error, "problem", None) or error).splitlines()[0]
+
+
+_REINDENT = "缩进没有对齐：同一层的键（或同一列表的 “- ”）要左对齐，下一层比上一层多缩进"
+# What the YAML reader says (libyaml's words, or PyYAML's own where they differ), in the words an
+# editor needs: what is wrong and how to mend it. `True`: the mistake is where the construct the
+# reader was in began (an unclosed quote or bracket, a key without its colon), not where it noticed.
+_GLOSSES: tuple[tuple[str, str, bool], ...] = (
+    (
+        "mapping values are not allowed",
+        "值里有英文冒号加空格（“: ”）：把整个值用引号括起来，或改用中文冒号“：”",
+        False,
+    ),
+    ("could not find expected ':'", "这一行缺少 “: ”：键后面要跟英文冒号和一个空格", True),
+    ("did not find expected key", _REINDENT, False),
+    ("did not find expected '-' indicator", _REINDENT, False),
+    ("expected <block end>", _REINDENT, False),
+    (
+        "found undefined alias",
+        "以 * 开头的值是引用，这里没有对应的 &：要写星号本身，把整个值用引号括起来",
+        False,
+    ),
+    (
+        "found unexpected end of stream",
+        "这一行开始的引号到文件末尾也没有合上：补上结尾的引号",
+        True,
+    ),
+    (
+        "found unknown escape character",
+        "双引号里的反斜杠（\\）后面不能跟这个字：改用单引号，或写成两个反斜杠",
+        False,
+    ),
+    ("found another document", "一个文件只能有一份 YAML：多了一行 “---”", False),
+    ("exceeded maximum nesting depth", "层级太深", False),
+    ("',' or ']'", "这一行开始的方括号 [ ] 没有合上，或列表项之间少了逗号", True),
+    ("',' or '}'", "这一行开始的花括号 { } 没有合上，或项之间少了逗号", True),
+    ("found duplicate anchor", "同一个 &名字 定义了两次：给第二个换个名字", False),
+    ("directive", "以 % 开头的行是 YAML 的指令：要写 % 本身，把整个值用引号括起来", False),
+)
+
+
+def _explain(error: yaml.YAMLError, text: str) -> tuple[int, str]:
+    """Given the reader's error and the text it read, return the 0-based line of the mistake and
+    what it is, in Chinese with how to mend it (the reader's own words after it, for engineers)."""
+    problem = _reason(error)
+    if isinstance(error, yaml.reader.ReaderError):  # a character YAML does not allow
+        line = text[: error.position].count("\n")
+        code = (
+            error.character if isinstance(error.character, int) else ord(error.character[:1] or " ")
+        )
+        return line, f"有看不见的控制字符（#x{code:04x}），常见于复制来的文字：删掉它"
+    at = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+    start = getattr(error, "context_mark", None) or at
+    if "cannot start any token" in problem and at is not None:
+        char = text[at.index] if at.index < len(text) else ""
+        why = (
+            "不能用 Tab 缩进或对齐：改用空格"
+            if char == "\t"
+            else f"值不能以 “{char}” 开头：把整个值用引号括起来"
+        )
+        return at.line, f"{why}（{problem}）"
+    said = f"{getattr(error, 'context', None) or ''} {problem}"
+    for needle, why, where_it_began in _GLOSSES:
+        if needle in said:
+            mark = start if where_it_began else at
+            return (mark.line if mark else 0), f"{why}（{problem}）"
+    return (at.line if at else 0), problem
 
 
 class _Dumper(yaml.SafeDumper):

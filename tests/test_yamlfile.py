@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from search.yamlfile import parse_yaml
 
 
@@ -37,3 +39,37 @@ def test_alias_loops_and_deep_nesting_are_problems_not_crashes():
     # composer (which recurses twice a level); 5,000: beyond libyaml's limit of 1,000.
     assert "层级太深" in parse_yaml("[" * 700 + "]" * 700).problems[0].message
     assert parse_yaml("a: " + "[" * 5000).problems[0].line == 1
+
+
+# The mistakes editors make most, each with the line it is on (the file's own numbering: the text
+# starts at line 2, as front matter does) and what the message must tell them to do.
+@pytest.mark.parametrize(
+    ("text", "line", "says"),
+    [
+        ("a: 1\ntitle: 退货: 运费谁出\n", 3, "把整个值用引号括起来"),
+        ("a: 1\nb\nc: 2\n", 3, "缺少 “: ”"),  # libyaml notices at c, the line after
+        ("a:\n\tb: 1\n", 3, "不能用 Tab"),
+        ("a:\n  b: 1\n c: 2\n", 4, "缩进没有对齐"),
+        ("a:\n  - x\n - y\n", 4, "缩进没有对齐"),
+        ("a: 1\nb: *nope\n", 3, "没有对应的 &"),
+        ('a: "退货\nb: 1\n', 2, "引号到文件末尾也没有合上"),  # noticed at the end, began here
+        ("x: 1\na: @x\n", 3, "不能以 “@” 开头"),
+        ("x: 1\na: `x`\n", 3, "不能以 “`” 开头"),
+        ('x: 1\na: "C:\\d"\n', 3, "反斜杠"),
+        ("a: 1\n---\nb: 2\n", 3, "多了一行 “---”"),
+        ("x: 1\na: [1, 2\nb: 3\n", 3, "方括号 [ ] 没有合上"),
+        ("a: {b: 1\n", 2, "花括号 { } 没有合上"),
+        ("a: &x 1\nb: &x 2\n", 3, "定义了两次"),
+        ("%foo\na: 1\n", 2, "以 % 开头"),
+        ("x: 1\nb: 退\x0c货\n", 3, "控制字符（#x000c）"),
+        ("a: " + "[" * 5000, 2, "层级太深"),
+    ],
+)
+def test_a_yaml_mistake_is_told_in_chinese_at_its_line_with_how_to_mend_it(
+    text: str, line: int, says: str
+):
+    doc = parse_yaml(text, first_line=2)
+    assert doc.data is None
+    [problem] = doc.problems
+    assert (problem.line, problem.message.startswith("不是合法的 YAML：")) == (line, True)
+    assert says in problem.message, problem.message
