@@ -172,6 +172,33 @@ def _at(data: Any, dotted: str) -> Any:
     return data
 
 
+# Python's JSON messages, in the words an editor needs (the commonest slip first: a comma).
+_JSON_GLOSSES = (
+    ("Expecting ',' delimiter", "上一项后面少了逗号"),
+    ("Illegal trailing comma", "最后一项后面多了逗号"),
+    ("Expecting property name", "键要用英文双引号括起来，或者上一项后面多了逗号"),
+    ("Expecting ':' delimiter", "键后面少了英文冒号"),
+    (
+        "Expecting value",
+        "这里少了值，或者多了逗号（值是数字、true、false，或用英文双引号括起来的文字）",
+    ),
+    ("Unterminated string", "引号没有合上"),
+    ("Invalid control character", "引号里不能换行或有控制字符"),
+    ("Invalid \\", "反斜杠（\\）的写法不对：写成两个反斜杠"),
+    ("Extra data", "文件在完整的 {…} 之后还有内容"),
+)
+
+
+def _json_reason(error: json.JSONDecodeError) -> str:
+    """Given Python's JSON error, return what is wrong in Chinese, with its column and Python's words."""
+    why = next((g for needle, g in _JSON_GLOSSES if error.msg.startswith(needle)), None)
+    return (
+        f"{why}（第 {error.colno} 列，{error.msg}）"
+        if why
+        else f"{error.msg}（第 {error.colno} 列）"
+    )
+
+
 def check_calculator_rules(path: Path) -> list[Problem]:
     """calculator-rules.json: the calculator's day counts, states, reasons, limits and FAQ links."""
     hint = "按文件里 “说明” 的格式改正（数字写整数，不加引号），再运行 kb check 和 kb build"
@@ -179,7 +206,7 @@ def check_calculator_rules(path: Path) -> list[Problem]:
     try:
         rules = json.loads(text)
     except json.JSONDecodeError as e:
-        return [Problem(str(path), e.lineno, f"不是合法的 JSON：{e.msg}（第 {e.colno} 列）", hint)]
+        return [Problem(str(path), e.lineno, f"不是合法的 JSON：{_json_reason(e)}", hint)]
     doc = parse_yaml(text)  # JSON is YAML: this gives the line of every key
 
     def problem(message: str, dotted: str) -> Problem:

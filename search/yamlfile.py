@@ -148,6 +148,7 @@ def _reason(error: yaml.YAMLError) -> str:
     return str(getattr(error, "problem", None) or error).splitlines()[0]
 
 
+_NO_TABS = "不能用 Tab 缩进或对齐：改用空格"
 _REINDENT = "缩进没有对齐：同一层的键（或同一列表的 “- ”）要左对齐，下一层比上一层多缩进"
 # What the YAML reader says (libyaml's words, or PyYAML's own where they differ), in the words an
 # editor needs: what is wrong and how to mend it. `True`: the mistake is where the construct the
@@ -159,6 +160,7 @@ _GLOSSES: tuple[tuple[str, str, bool], ...] = (
         False,
     ),
     ("could not find expected ':'", "这一行缺少 “: ”：键后面要跟英文冒号和一个空格", True),
+    ("tab character", _NO_TABS, False),
     ("did not find expected key", _REINDENT, False),
     ("did not find expected '-' indicator", _REINDENT, False),
     ("expected <block end>", _REINDENT, False),
@@ -200,11 +202,7 @@ def _explain(error: yaml.YAMLError, text: str) -> tuple[int, str]:
     start = getattr(error, "context_mark", None) or at
     if "cannot start any token" in problem and at is not None:
         char = text[at.index] if at.index < len(text) else ""
-        why = (
-            "不能用 Tab 缩进或对齐：改用空格"
-            if char == "\t"
-            else f"值不能以 “{char}” 开头：把整个值用引号括起来"
-        )
+        why = _NO_TABS if char == "\t" else f"值不能以 “{char}” 开头：把整个值用引号括起来"
         return at.line, f"{why}（{problem}）"
     said = f"{getattr(error, 'context', None) or ''} {problem}"
     for needle, why, where_it_began in _GLOSSES:

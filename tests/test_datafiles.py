@@ -99,7 +99,25 @@ PLANTED = [
         "docs/tools/calculator-rules.json",
         '"states": [',
         '"states" [',
-        "不是合法的 JSON：Expecting ':' delimiter",
+        "不是合法的 JSON：键后面少了英文冒号",
+    ),
+    (
+        "docs/tools/calculator-rules.json",
+        '"states": ["not_shipped", "shipped"],',
+        '"states": ["not_shipped" "shipped"],',
+        "不是合法的 JSON：上一项后面少了逗号",
+    ),
+    (
+        f"{DATA}/catalogue.yml",
+        "  return-apply: 退货",
+        "  return-apply: 退货: 申请",
+        "不是合法的 YAML：值里有英文冒号加空格",
+    ),
+    (
+        f"{DATA}/catalogue.yml",
+        "  return-apply: 退货",
+        "\treturn-apply: 退货",
+        "不是合法的 YAML：不能用 Tab 缩进",
     ),
     (
         "docs/tools/calculator-rules.json",

@@ -49,6 +49,7 @@ def test_alias_loops_and_deep_nesting_are_problems_not_crashes():
         ("a: 1\ntitle: 退货: 运费谁出\n", 3, "把整个值用引号括起来"),
         ("a: 1\nb\nc: 2\n", 3, "缺少 “: ”"),  # libyaml notices at c, the line after
         ("a:\n\tb: 1\n", 3, "不能用 Tab"),
+        ("a:\n  b: 1\n\tc: 2\n", 4, "不能用 Tab"),  # a tab among indented keys: another message
         ("a:\n  b: 1\n c: 2\n", 4, "缩进没有对齐"),
         ("a:\n  - x\n - y\n", 4, "缩进没有对齐"),
         ("a: 1\nb: *nope\n", 3, "没有对应的 &"),
