@@ -52,7 +52,8 @@ def test_arrow_keys_move_through_results_and_enter_opens_the_answer_page(
 ):
     open_served(page, f"{live_server.url}/cancel/")
     type_query(page, "取消订单要手续费吗")
-    page.locator(".kb-search-result a.kb-search-link").first.wait_for()
+    # The answers, which replace the completions shown while typing (and reset the highlight).
+    page.locator(".kb-search-result .md-search-result__meta", has_text="找到").wait_for()
     page.keyboard.press("ArrowDown")  # the combobox pattern: the option is highlighted, focus stays
     first = page.locator(".kb-search-result a.kb-search-link").first
     box = page.locator("input.md-search__input")
