@@ -191,13 +191,13 @@ _GLOSSES: tuple[tuple[str, str, bool], ...] = (
 def _explain(error: yaml.YAMLError, text: str) -> tuple[int, str]:
     """Given the reader's error and the text it read, return the 0-based line of the mistake and
     what it is, in Chinese with how to mend it (the reader's own words after it, for engineers)."""
-    problem = _reason(error)
     if isinstance(error, yaml.reader.ReaderError):  # a character YAML does not allow
         line = text[: error.position].count("\n")
         code = (
             error.character if isinstance(error.character, int) else ord(error.character[:1] or " ")
         )
-        return line, f"有看不见的控制字符（#x{code:04x}），常见于复制来的文字：删掉它"
+        return line, f"有 YAML 不允许的不可见字符（#x{code:04x}），常见于复制来的文字：删掉它"
+    problem = _reason(error)
     at = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
     start = getattr(error, "context_mark", None) or at
     if "cannot start any token" in problem and at is not None:

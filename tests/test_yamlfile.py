@@ -62,7 +62,7 @@ def test_alias_loops_and_deep_nesting_are_problems_not_crashes():
         ("a: {b: 1\n", 2, "花括号 { } 没有合上"),
         ("a: &x 1\nb: &x 2\n", 3, "定义了两次"),
         ("%foo\na: 1\n", 2, "以 % 开头"),
-        ("x: 1\nb: 退\x0c货\n", 3, "控制字符（#x000c）"),
+        ("x: 1\nb: 退\x0c货\n", 3, "不可见字符（#x000c）"),
         ("a: " + "[" * 5000, 2, "层级太深"),
     ],
 )
