@@ -42,6 +42,7 @@ __all__ = [
     "VIEWPORT",
     "LiveServer",
     "Tab",
+    "answers_shown",
     "conforms",
     "copy_built",
     "copy_project",
@@ -152,6 +153,15 @@ def open_served(page: Any, url: str) -> Any:
     response = page.goto(url, wait_until="load")
     page.locator("body.kb-api").wait_for(state="attached")
     return response
+
+
+def answers_shown(page: Any) -> None:
+    """Wait until the header search shows the answers to what was typed ("找到 …").
+
+    Completions come while typing and the answers replace them once it pauses: a click or an
+    arrow key before then can land on a completion as it is replaced (it once opened /return/
+    instead of the answer under the pointer)."""
+    page.locator(".kb-search-result .md-search-result__meta", has_text="找到").wait_for()
 
 
 class Tab:

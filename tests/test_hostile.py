@@ -42,7 +42,14 @@ from search.limiter import RateLimiter
 from search.publisher import publish
 from search.settings import Settings
 from search.site import KEEP_RELEASES, activate_release
-from tests.helpers import LiveServer, copy_built, copy_project, eventually, open_served
+from tests.helpers import (
+    LiveServer,
+    answers_shown,
+    copy_built,
+    copy_project,
+    eventually,
+    open_served,
+)
 
 HEAD_SECONDS = 2.0
 
@@ -898,9 +905,7 @@ def test_14_pages_scripts_and_clicks_work_under_the_security_policy(page, server
     box = page.locator("input.md-search__input")
     box.click()
     box.fill("退货要自己包装吗")
-    # Completions come while typing and the answers replace them once it pauses: click the answer
-    # (a click on the first completion just as it was replaced once opened /return/ itself).
-    page.locator(".kb-search-result .md-search-result__meta", has_text="找到").wait_for()
+    answers_shown(page)
     answer = page.locator('.kb-search-result a.kb-search-link[data-id="return-packaging"]')
     answer.click()  # recorded with sendBeacon: JSON, from the site's own origin
     page.wait_for_url("**/return/#return-packaging")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.a11y import focus, press, press_until, type_keys, walk
-from tests.helpers import CLIPBOARD, LiveServer, Tab, open_served
+from tests.helpers import CLIPBOARD, LiveServer, Tab, answers_shown, open_served
 
 pytestmark = pytest.mark.browser
 
@@ -48,8 +48,7 @@ def test_search_from_the_header_move_through_suggestions_and_open_an_answer(
     assert where["role"] == "combobox" and box.get_attribute("aria-expanded") == "false"
     type_keys(page, "tuihuo yunfei")  # 退货运费 in pinyin: letters a keyboard has
     options = page.locator(".kb-search-result [role=option]")
-    # Completions while typing, the full search once typing pauses: wait for the question's answers.
-    page.locator(".kb-search-result [role=status]", has_text="找到").wait_for()
+    answers_shown(page)
     page.locator(".kb-search-all[href$='?q=tuihuo%20yunfei']").wait_for()
     assert box.get_attribute("aria-expanded") == "true"
     assert box.get_attribute("aria-controls") == page.locator(

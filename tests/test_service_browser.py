@@ -12,7 +12,14 @@ import pytest
 from search.analytics import report
 from search.publisher import publish
 from search.settings import Settings
-from tests.helpers import CLIPBOARD, LiveServer, copy_built, eventually, open_served
+from tests.helpers import (
+    CLIPBOARD,
+    LiveServer,
+    answers_shown,
+    copy_built,
+    eventually,
+    open_served,
+)
 
 # These tests take turns in one browser page, cleared for each (tests.helpers.Tab).
 pytestmark = [pytest.mark.browser, pytest.mark.shared_page]
@@ -32,9 +39,7 @@ def test_typing_in_the_header_shows_api_results_and_the_first_opens_its_answer(
     open_served(page, f"{live_server.url}/")
     type_query(page, "退货运费")
     first = page.locator(".kb-search-result a.kb-search-link").first
-    first.wait_for()  # completions first, then the full answer once typing pauses
-    meta = page.locator(".kb-search-result .md-search-result__meta")
-    meta.filter(has_text="找到").wait_for()
+    answers_shown(page)
     assert first.get_attribute("data-id") == "return-shipping-fee"
     assert page.locator(".kb-search-result mark").count() >= 1
     first.click()
@@ -52,8 +57,7 @@ def test_arrow_keys_move_through_results_and_enter_opens_the_answer_page(
 ):
     open_served(page, f"{live_server.url}/cancel/")
     type_query(page, "取消订单要手续费吗")
-    # The answers, which replace the completions shown while typing (and reset the highlight).
-    page.locator(".kb-search-result .md-search-result__meta", has_text="找到").wait_for()
+    answers_shown(page)  # they replace the completions (and reset the highlight)
     page.keyboard.press("ArrowDown")  # the combobox pattern: the option is highlighted, focus stays
     first = page.locator(".kb-search-result a.kb-search-link").first
     box = page.locator("input.md-search__input")
@@ -347,7 +351,7 @@ def test_typing_key_by_key_then_clicking_records_one_search_with_its_click(
 def test_a_prefix_of_an_answered_question_reuses_its_answer(page, live_server: LiveServer):
     open_served(page, f"{live_server.url}/")
     type_query(page, "退货运费谁出")
-    page.locator(".kb-search-result .md-search-result__meta", has_text="找到").wait_for()
+    answers_shown(page)
     asked: list[str] = []
     page.on("request", lambda r: asked.append(r.url) if "/api/search" in r.url else None)
     for _ in range(3):
